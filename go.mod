@@ -1,6 +1,6 @@
 module github.com/parlabot/parlabot
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/go-telegram/bot v1.19.0 // indirect
