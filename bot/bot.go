@@ -1,0 +1,177 @@
+// Package bot is parlabot's Telegram adapter: it takes updates from the Bot
+// API, walks citizens through consultations one question at a time, and
+// stores every answer before acknowledging it.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/i18n"
+)
+
+// DefaultAPIURL is Telegram's Bot API server.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Config is what a Bot needs: where Telegram is, where data lives, and how
+// to talk.
+type Config struct {
+	Token    string
+	APIURL   string // DefaultAPIURL when empty
+	Store    consultations.Store
+	Messages *i18n.Bundle
+	Logger   *slog.Logger
+	// Now is the clock; time.Now when nil. Tests inject their own.
+	Now func() time.Time
+	// PollTimeout is how long one getUpdates call waits for updates (default 50s).
+	PollTimeout time.Duration
+	// Workers is how many citizens' updates are handled at once (default 32).
+	// One citizen's updates are always handled in order.
+	Workers int
+	// HTTPClient is used for every call to the Bot API; a client with
+	// sensible timeouts when nil.
+	HTTPClient *http.Client
+}
+
+// Bot is the Telegram side of parlabot.
+type Bot struct {
+	tg      *tgbot.Bot
+	api     *apiClient
+	store   consultations.Store
+	msg     *i18n.Bundle
+	log     *slog.Logger
+	now     func() time.Time
+	workers int
+	key     []byte // keys participants' pseudonyms
+	// pollTimeout is how long one getUpdates call waits.
+	pollTimeout time.Duration
+
+	slugsMu sync.Mutex
+	slugs   map[string]string // callback key -> consultation slug
+}
+
+// New prepares a Bot; it talks to Telegram only once Run is called.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, consultations.Errorf(consultations.EINVALID, "no Telegram token: pass --token or set TELEGRAM_BOT_TOKEN (get one from @BotFather)")
+	}
+	if cfg.Store == nil || cfg.Messages == nil {
+		return nil, errors.New("bot: Store and Messages are required")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 50 * time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 32
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
+	}
+	key, err := cfg.Store.Secret(ctx, consultations.PseudonymKey)
+	if err != nil {
+		return nil, fmt.Errorf("read pseudonym key: %w", err)
+	}
+	b := &Bot{
+		api:         &apiClient{url: strings.TrimRight(cfg.APIURL, "/"), token: cfg.Token, http: cfg.HTTPClient},
+		store:       cfg.Store,
+		msg:         cfg.Messages,
+		log:         cfg.Logger,
+		now:         cfg.Now,
+		workers:     cfg.Workers,
+		pollTimeout: cfg.PollTimeout,
+		key:         key,
+		slugs:       map[string]string{},
+	}
+	b.tg, err = tgbot.New(cfg.Token,
+		tgbot.WithServerURL(b.api.url),
+		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithDefaultHandler(b.on(b.fallback)),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create telegram client: %w", err)
+	}
+	b.routes()
+	return b, nil
+}
+
+// routes registers every command and button the bot answers, on one screen.
+func (b *Bot) routes() {
+	b.command("start", b.start)
+	b.command("help", b.help)
+	b.command("language", b.language)
+	b.command("cancel", b.cancel)
+
+	b.button(actOpen, b.openFromList)
+	b.button(actBegin, b.begin)
+	b.button(actAnswer, b.answer)
+	b.button(actToggle, b.toggle)
+	b.button(actConfirm, b.confirm)
+	b.button(actSkip, b.skip)
+	b.button(actBack, b.back)
+	b.button(actLanguage, b.setLanguage)
+	b.button(actList, b.list)
+}
+
+// citizenCommands are the commands shown in a citizen's menu, in order.
+var citizenCommands = []string{"start", "language", "help", "cancel"}
+
+// Run takes updates from Telegram by long polling until ctx ends, then
+// finishes the updates in hand and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	if _, err := b.tg.GetMe(ctx); err != nil {
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			return consultations.Errorf(consultations.EINVALID, "Telegram refused the token: check --token or TELEGRAM_BOT_TOKEN (from @BotFather)")
+		}
+		return fmt.Errorf("reach Telegram at %s: %w", b.api.url, err)
+	}
+	if _, err := b.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		b.log.Warn("delete webhook", "err", err)
+	}
+	b.setCommands(ctx)
+	return b.poll(ctx)
+}
+
+// setCommands publishes the citizens' command menu in each language.
+func (b *Bot) setCommands(ctx context.Context) {
+	for _, lang := range i18n.Languages {
+		var cmds []models.BotCommand
+		for _, c := range citizenCommands {
+			cmds = append(cmds, models.BotCommand{Command: c, Description: b.msg.T(lang, "command_"+c, nil)})
+		}
+		params := &tgbot.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeAllPrivateChats{}}
+		if lang != b.msg.Default() {
+			params.LanguageCode = lang
+		}
+		if _, err := b.tg.SetMyCommands(ctx, params); err != nil {
+			b.log.Warn("set commands", "lang", lang, "err", err)
+		}
+		if lang == b.msg.Default() {
+			params.LanguageCode = lang
+			if _, err := b.tg.SetMyCommands(ctx, params); err != nil {
+				b.log.Warn("set commands", "lang", lang, "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,206 @@
+package bot
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parlabot/parlabot/bot/telegramtest"
+	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/consultations/boltstore"
+	"github.com/parlabot/parlabot/i18n"
+)
+
+// reference is the reference consultation's slug (testdata/livestream-2026.yaml).
+const reference = "livestream-2026"
+
+// clock is a settable time for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// harness runs the real bot, on a real database file, against the fake
+// Telegram, and can restart it as a crash would.
+type harness struct {
+	t      *testing.T
+	srv    *telegramtest.Server
+	path   string
+	clock  *clock
+	store  *boltstore.Store
+	bot    *Bot
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// newHarness starts a bot with the reference consultation imported, at a
+// time when it is open.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{
+		t:     t,
+		srv:   telegramtest.New(),
+		path:  filepath.Join(t.TempDir(), "parlabot.db"),
+		clock: &clock{t: time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC)},
+	}
+	t.Cleanup(func() {
+		h.stop()
+		h.srv.Close()
+	})
+	h.open()
+	h.importFile("testdata/livestream-2026.yaml")
+	h.start()
+	return h
+}
+
+func (h *harness) open() {
+	h.t.Helper()
+	s, err := boltstore.Open(h.path, boltstore.Options{Now: h.clock.Now})
+	if err != nil {
+		h.t.Fatalf("open store: %v", err)
+	}
+	h.store = s
+}
+
+// importFile imports a consultation file as `parlabot import` does.
+func (h *harness) importFile(path string) *consultations.Consultation {
+	h.t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	f, err := consultations.ParseFile(data)
+	if err != nil {
+		h.t.Fatalf("parse %s: %v", path, err)
+	}
+	c := f.Consultation
+	c.Status = consultations.StatusDraft
+	c.Status = c.StatusAt(h.clock.Now())
+	if err := h.store.PutConsultation(context.Background(), c); err != nil {
+		h.t.Fatalf("import %s: %v", path, err)
+	}
+	return c
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	msgs, err := i18n.New("es")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := New(ctx, Config{
+		Token: h.srv.Token(), APIURL: h.srv.URL(), Store: h.store, Messages: msgs,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now,
+		PollTimeout: 2 * time.Second, Workers: 4,
+	})
+	if err != nil {
+		cancel()
+		h.t.Fatalf("new bot: %v", err)
+	}
+	h.bot, h.cancel, h.done = b, cancel, make(chan error, 1)
+	go func() { h.done <- b.Run(ctx) }()
+}
+
+// stop stops the bot as SIGTERM would and closes the database.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	if err := <-h.done; err != nil {
+		h.t.Errorf("bot stopped with %v", err)
+	}
+	h.cancel = nil
+	h.store.Close()
+}
+
+// restart stops the bot and starts a new one on the same database.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.open()
+	h.start()
+}
+
+// citizen is a test citizen with helpers that fail the test on error.
+type citizen struct {
+	*telegramtest.User
+	h *harness
+}
+
+func (h *harness) citizen(id int64, lang string) *citizen {
+	return &citizen{User: h.srv.User(id, lang), h: h}
+}
+
+func (c *citizen) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	c.h.t.Cleanup(cancel)
+	return ctx
+}
+
+func (c *citizen) send(text string) {
+	c.h.t.Helper()
+	if err := c.SendWait(c.ctx(), text); err != nil {
+		c.h.t.Fatalf("send %q: %v", text, err)
+	}
+}
+
+func (c *citizen) tap(labels ...string) {
+	c.h.t.Helper()
+	for _, l := range labels {
+		if err := c.TapWait(c.ctx(), l); err != nil {
+			c.h.t.Fatalf("tap %q: %v\nlast message: %s", l, err, c.Last().Plain)
+		}
+	}
+}
+
+// sees fails unless the bot's latest message contains want.
+func (c *citizen) sees(want string) {
+	c.h.t.Helper()
+	if got := c.Last().Plain; !contains(got, want) {
+		c.h.t.Fatalf("last message:\n%s\nwant it to contain %q", got, want)
+	}
+}
+
+// buttons are the labels of the bot's latest message's buttons.
+func (c *citizen) buttons() []string {
+	var labels []string
+	for _, row := range c.Last().Keyboard {
+		for _, b := range row {
+			labels = append(labels, b.Text)
+		}
+	}
+	return labels
+}
+
+// hasButton reports whether the latest message has a button labelled label.
+func (c *citizen) hasButton(label string) bool {
+	return slices.Contains(c.buttons(), label)
+}
+
+// response is the citizen's stored response to the reference consultation.
+func (c *citizen) response() *consultations.Response {
+	c.h.t.Helper()
+	key, err := c.h.store.Secret(context.Background(), consultations.PseudonymKey)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	r, err := c.h.store.Response(context.Background(), reference, consultations.Pseudonym(key, c.ID()))
+	if err != nil {
+		c.h.t.Fatalf("response of citizen %d: %v", c.ID(), err)
+	}
+	return r
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"context"
+	"runtime/debug"
+	"strings"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/parlabot/parlabot/consultations"
+)
+
+// turn is one update as a handler sees it: who sent it, in which chat,
+// in which language, and what they pressed or wrote.
+type turn struct {
+	update    *models.Update
+	citizen   *consultations.Citizen
+	isNew     bool // the citizen is not stored yet
+	lang      string
+	chatID    int64
+	query     *models.CallbackQuery // nil for messages
+	cb        callback              // decoded query data
+	messageID int                   // the message whose button was pressed
+	args      string                // what follows a command
+	answered  bool                  // the callback query was answered
+}
+
+// handlerFunc is how parlabot's handlers look: a turn in, an error out. The
+// error is logged and the citizen gets a kind message, never the error.
+type handlerFunc func(ctx context.Context, t *turn) error
+
+// command registers a handler for /name (also /name@botname).
+func (b *Bot) command(name string, h handlerFunc) {
+	b.tg.RegisterHandlerMatchFunc(func(u *models.Update) bool {
+		cmd, _ := parseCommand(u)
+		return cmd == name
+	}, b.on(h))
+}
+
+// button registers a handler for inline buttons with the action.
+func (b *Bot) button(action string, h handlerFunc) {
+	b.tg.RegisterHandlerMatchFunc(func(u *models.Update) bool {
+		if u.CallbackQuery == nil {
+			return false
+		}
+		cb, ok := decodeCallback(u.CallbackQuery.Data)
+		return ok && cb.Action == action
+	}, b.on(h))
+}
+
+// parseCommand returns the command a message starts with ("start") and
+// what follows it, or "" when the message is not a command.
+func parseCommand(u *models.Update) (cmd, args string) {
+	if u.Message == nil || !strings.HasPrefix(u.Message.Text, "/") {
+		return "", ""
+	}
+	text := u.Message.Text
+	first, rest, _ := strings.Cut(text, " ")
+	first = strings.TrimPrefix(first, "/")
+	first, _, _ = strings.Cut(first, "@")
+	return strings.ToLower(first), strings.TrimSpace(rest)
+}
+
+// on adapts a handler to the library: it builds the turn (the citizen and
+// their language), keeps groups out, recovers from panics, and turns errors
+// into a kind message.
+func (b *Bot) on(h handlerFunc) tgbot.HandlerFunc {
+	return func(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+		t, ok := b.newTurn(ctx, u)
+		if !ok {
+			return
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("handler panic", "update_id", u.ID, "panic", p, "stack", string(debug.Stack()))
+				b.fail(ctx, t)
+			}
+		}()
+		if err := h(ctx, t); err != nil {
+			b.log.Error("handle update", "update_id", u.ID, "code", consultations.ErrorCode(err), "err", err)
+			b.fail(ctx, t)
+			return
+		}
+		if t.query != nil && !t.answered {
+			b.answerQuery(ctx, t, "")
+		}
+	}
+}
+
+// newTurn loads the sender as a citizen. Updates without a sender, or from
+// groups and channels, are answered with a pointer to a private chat or
+// ignored.
+func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
+	t := &turn{update: u}
+	var from *models.User
+	var chat *models.Chat
+	switch {
+	case u.Message != nil:
+		from, chat = u.Message.From, &u.Message.Chat
+		_, t.args = parseCommand(u)
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		from, t.query = &q.From, q
+		t.cb, _ = decodeCallback(q.Data)
+		if m := q.Message.Message; m != nil {
+			chat, t.messageID = &m.Chat, m.ID
+		}
+	}
+	if from == nil || chat == nil || from.IsBot {
+		if t.query != nil {
+			b.answerQuery(ctx, t, "")
+		}
+		return nil, false
+	}
+	t.chatID = chat.ID
+	if chat.Type != models.ChatTypePrivate {
+		if u.Message != nil {
+			if cmd, _ := parseCommand(u); cmd != "" {
+				lang := b.msg.Lang(from.LanguageCode)
+				b.send(ctx, t.chatID, b.msg.T(lang, "group_not_supported", nil), nil)
+			}
+		}
+		return nil, false
+	}
+	c, err := b.store.Citizen(ctx, from.ID)
+	switch {
+	case err == nil:
+	case consultations.ErrorCode(err) == consultations.ENOTFOUND:
+		c = &consultations.Citizen{UserID: from.ID, Created: b.now()}
+		t.isNew = true
+	default:
+		b.log.Error("load citizen", "err", err)
+		t.lang = b.msg.Lang(from.LanguageCode)
+		b.fail(ctx, t)
+		return nil, false
+	}
+	c.ChatID = chat.ID
+	if !c.LanguageChosen {
+		c.Language = b.msg.Lang(from.LanguageCode)
+	}
+	t.citizen, t.lang = c, c.Language
+	return t, true
+}
+
+// fail tells the citizen something went wrong on our side, kindly.
+func (b *Bot) fail(ctx context.Context, t *turn) {
+	if t.query != nil && !t.answered {
+		b.answerQuery(ctx, t, b.msg.T(t.lang, "error_try_again", nil))
+		return
+	}
+	b.send(ctx, t.chatID, b.msg.T(t.lang, "error_try_again", nil), nil)
+}
+
+// participant is the citizen's pseudonym in responses.
+func (b *Bot) participant(t *turn) string {
+	return consultations.Pseudonym(b.key, t.citizen.UserID)
+}
+
+// commit records the turn's changes, tied to its update so that a repeated
+// update is recognised.
+func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) error {
+	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
+		return err
+	}
+	t.isNew = false
+	return nil
+}
+
+// textLength counts characters as a citizen would (runes), not bytes.
+func textLength(s string) int { return len([]rune(s)) }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/parlabot/parlabot/consultations"
+)
+
+// importFile adds or updates a consultation from a YAML file. A bad file is
+// refused whole, with every problem listed, and the database is unchanged.
+func (m *Main) importFile(ctx context.Context, args []string) error {
+	var c common
+	fs := m.flags("import", &c)
+	if err := parse(fs, interspersed(args, fs)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("import needs one file: parlabot import FILE.yaml")
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, errors.Unwrap(err))
+	}
+	f, err := consultations.ParseFile(data)
+	if err != nil {
+		return m.refuse(path, err, nil)
+	}
+	cons := f.Consultation
+	cons.Status = consultations.StatusDraft
+	cons.Status = cons.StatusAt(m.Now())
+
+	store, err := m.openStore(c)
+	if err != nil {
+		return storeError("open database", err)
+	}
+	defer store.Close()
+	_, getErr := store.Consultation(ctx, cons.Slug)
+	existed := getErr == nil
+	if err := store.PutConsultation(ctx, cons); err != nil {
+		return m.refuse(path, err, f)
+	}
+	verb := "imported"
+	if existed {
+		verb = "updated"
+	}
+	fmt.Fprintf(m.Stdout, "%s %s: %d questions, %s%s\n", verb, cons.Slug, len(cons.Questions), cons.Status, schedule(cons))
+	return store.Close()
+}
+
+// refuse prints every problem of a refused file, one per line, and returns
+// the one-line summary.
+func (m *Main) refuse(path string, err error, f *consultations.File) error {
+	var v *consultations.ValidationError
+	if !errors.As(err, &v) {
+		return storeError("import "+path, err)
+	}
+	for _, p := range v.Problems {
+		if p.Line == 0 && f != nil {
+			p.Line = f.Line(p.Path)
+		}
+		fmt.Fprintf(m.Stderr, "%s: %s\n", path, p)
+	}
+	n := "1 problem"
+	if len(v.Problems) != 1 {
+		n = fmt.Sprintf("%d problems", len(v.Problems))
+	}
+	return fmt.Errorf("%s was not imported (%s); fix it and import it again: nothing was changed", path, n)
+}
+
+// schedule describes a consultation's dates for the import summary.
+func schedule(c *consultations.Consultation) string {
+	var parts []string
+	if !c.Opens.IsZero() {
+		parts = append(parts, "opens "+c.Opens.Format("2006-01-02 15:04 -07:00"))
+	}
+	if !c.Closes.IsZero() {
+		parts = append(parts, "closes "+c.Closes.Format("2006-01-02 15:04 -07:00"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,167 @@
+// Command parlabot runs the parlabot Telegram bot and its tools: import a
+// consultation file, export responses.
+//
+//	parlabot run      start the bot (long polling)
+//	parlabot import   FILE.yaml       add or update a consultation from a file
+//	parlabot export   --consultation SLUG --format jsonl [--out FILE]
+//
+// Exit status is 0 on success, 2 on bad usage and 1 on other errors, with
+// one line on stderr saying what went wrong and how to fix it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/consultations/boltstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// usage is the help printed for -h and for bad usage.
+const usage = `parlabot: public consultations and satisfaction polls in Telegram.
+
+Usage:
+  parlabot run                                  start the bot (needs --token)
+  parlabot import FILE.yaml                     add or update a consultation from a file
+  parlabot export --consultation SLUG --format jsonl [--out FILE]
+                                                write the responses, pseudonymised
+
+Common flags (each also read from an environment variable):
+  --db PATH        PARLABOT_DB          database file (default ./parlabot.db)
+  --token T        TELEGRAM_BOT_TOKEN   the bot's token from @BotFather
+  --api-url URL    PARLABOT_API_URL     Bot API server (default https://api.telegram.org)
+  --lang CODE      PARLABOT_LANG        language for citizens whose app language
+                                        parlabot doesn't speak: es, pt, en or fr (default es)
+
+Run "parlabot COMMAND -h" for a command's own flags.
+`
+
+// Main is the parlabot command, with its input and output injected so
+// tests run it as a user would.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+}
+
+// usageError is bad usage: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// Run runs one subcommand and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		err = m.runBot(ctx, rest)
+	case "import":
+		err = m.importFile(ctx, rest)
+	case "export":
+		err = m.export(ctx, rest)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(m.Stdout, usage)
+		return 0
+	default:
+		err = usagef("unknown command %q; use run, import or export (parlabot -h lists them)", cmd)
+	}
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(m.Stderr, "parlabot: %s\n", ue.msg)
+		return 2
+	default:
+		fmt.Fprintf(m.Stderr, "parlabot: %s\n", err)
+		return 1
+	}
+}
+
+// common holds the flags every subcommand shares.
+type common struct {
+	db, token, apiURL, lang string
+}
+
+// flags returns a flag set for a subcommand with the common flags, their
+// defaults taken from the environment.
+func (m *Main) flags(name string, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&c.db, "db", m.env("PARLABOT_DB", "./parlabot.db"), "database `file` (PARLABOT_DB)")
+	fs.StringVar(&c.token, "token", m.env("TELEGRAM_BOT_TOKEN", ""), "Telegram bot `token` from @BotFather (TELEGRAM_BOT_TOKEN)")
+	fs.StringVar(&c.apiURL, "api-url", m.env("PARLABOT_API_URL", "https://api.telegram.org"), "Telegram Bot API `URL` (PARLABOT_API_URL)")
+	fs.StringVar(&c.lang, "lang", m.env("PARLABOT_LANG", "es"), "default `language` of the bot's texts: es, pt, en or fr (PARLABOT_LANG)")
+	return fs
+}
+
+// parse parses flags; a bad flag is a usage error (the flag package has
+// already printed what was wrong).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+func (m *Main) env(name, def string) string {
+	if v := strings.TrimSpace(m.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// openStore opens the database, with a clear message when another
+// process holds it.
+func (m *Main) openStore(c common) (*boltstore.Store, error) {
+	return boltstore.Open(c.db, boltstore.Options{Now: m.Now})
+}
+
+// logger writes text logs on a terminal and JSON otherwise.
+func (m *Main) logger() *slog.Logger {
+	if f, ok := m.Stderr.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(m.Stderr, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(m.Stderr, nil))
+}
+
+// storeError keeps a store's own clear messages (a locked file, say) and
+// adds context to the rest.
+func storeError(what string, err error) error {
+	if consultations.ErrorCode(err) == consultations.EINTERNAL {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return err
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/consultations/boltstore"
+)
+
+// result is what a run of the command printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// parlabot runs the command as a user would, with env as the environment.
+func parlabot(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC) },
+	}
+	code := m.Run(ctx, args)
+	return result{code, out.String(), errb.String()}
+}
+
+func TestImport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	ctx := context.Background()
+	r := parlabot(t, ctx, nil, "import", "testdata/livestream-2026.yaml", "--db", db)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	if want := "imported livestream-2026: 6 questions, open (opens 2026-12-01 09:00 -03:00, closes 2027-01-31 23:59 -03:00)\n"; r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	r = parlabot(t, ctx, map[string]string{"PARLABOT_DB": db}, "import", "testdata/livestream-2026.yaml")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "updated livestream-2026") {
+		t.Errorf("re-import: exit %d, stdout %q, stderr %q; want updated", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestImportRefusesABadFileWhole(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	ctx := context.Background()
+	r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/bad.yaml")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	for _, want := range []string{
+		"testdata/bad.yaml: slug (line 1):",
+		`testdata/bad.yaml: questions[0].kind (line 12): unknown kind "slider"; use single, multiple, satisfaction, scale or text`,
+		"testdata/bad.yaml: closes (line 9):",
+		"(line 14)", // duplicate id q1
+		"(line 16)", // text missing in es
+		"parlabot: testdata/bad.yaml was not imported",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	s, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if all, _ := s.Consultations(ctx); len(all) != 0 {
+		t.Errorf("database has %d consultations after a refused import, want 0", len(all))
+	}
+}
+
+func TestImportRefusesBreakingRecordedAnswers(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	ctx := context.Background()
+	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	addResponse(t, db, "someone", map[string]consultations.Answer{"watched": {Choices: []string{"yes"}}, "recommend": {Number: 9}})
+
+	data, _ := os.ReadFile("testdata/livestream-2026.yaml")
+	edited := strings.Replace(string(data), "kind: scale               # 0 .. 10", "kind: satisfaction", 1)
+	path := filepath.Join(dir, "edited.yaml")
+	os.WriteFile(path, []byte(edited), 0o644)
+	r := parlabot(t, ctx, nil, "import", "--db", db, path)
+	if r.code != 1 || !strings.Contains(r.stderr, "questions[2].kind (line 57): cannot change from scale to satisfaction") {
+		t.Errorf("exit %d, stderr:\n%s\nwant the kind change refused with its line", r.code, r.stderr)
+	}
+}
+
+func addResponse(t *testing.T, db, participant string, answers map[string]consultations.Answer) {
+	t.Helper()
+	s, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
+	err = s.Commit(context.Background(), consultations.Change{Response: &consultations.Response{
+		Consultation: "livestream-2026", Participant: participant, Language: "pt",
+		Started: now, Completed: now, Updated: now, Answers: answers,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportJSONL(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	ctx := context.Background()
+	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	addResponse(t, db, "3f2a", map[string]consultations.Answer{
+		"watched": {Choices: []string{"yes"}}, "satisfaction": {Number: 4},
+		"channels": {Choices: []string{"website", "tv"}}, "comment": {Text: "Más cámaras"},
+	})
+	r := parlabot(t, ctx, nil, "export", "--db", db, "--consultation", "livestream-2026", "--format", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := `{"participant":"3f2a","language":"pt","completed":true,` +
+		`"started":"2026-12-10T12:00:00Z","completed_at":"2026-12-10T12:00:00Z",` +
+		`"answers":{"watched":"yes","satisfaction":4,"channels":["website","tv"],"comment":"Más cámaras"}}` + "\n"
+	if r.stdout != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", r.stdout, want)
+	}
+	out := filepath.Join(dir, "out.jsonl")
+	if r := parlabot(t, ctx, nil, "export", "--db", db, "--consultation", "livestream-2026", "--out", out); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if got, _ := os.ReadFile(out); string(got) != want {
+		t.Errorf("--out file = %s, want %s", got, want)
+	}
+}
+
+func TestBadUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no command", nil, 2, "Usage:"},
+		{"unknown command", []string{"serve"}, 2, `parlabot: unknown command "serve"`},
+		{"import without file", []string{"import", "--db", db}, 2, "import needs one file"},
+		{"import missing file", []string{"import", "--db", db, "nope.yaml"}, 1, "parlabot: read nope.yaml: no such file or directory"},
+		{"export without slug", []string{"export", "--db", db}, 2, "export needs --consultation SLUG"},
+		{"export unknown format", []string{"export", "--db", db, "--consultation", "x", "--format", "pdf"}, 2, `--format "pdf" is not available`},
+		{"export unknown slug", []string{"export", "--db", db, "--consultation", "x"}, 1, `no consultation "x"`},
+		{"run without token", []string{"run", "--db", db}, 2, "pass --token or set TELEGRAM_BOT_TOKEN"},
+		{"unknown flag", []string{"run", "--tokn", "x"}, 2, "flag provided but not defined: -tokn"},
+		{"bad language", []string{"run", "--token", "1:x", "--lang", "de"}, 2, `--lang: language "de" is not supported`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := parlabot(t, context.Background(), nil, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestDatabaseHeldByAnotherProcess(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	s, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := parlabot(t, context.Background(), nil, "import", "--db", db, "testdata/livestream-2026.yaml")
+	if r.code != 1 || !strings.Contains(r.stderr, "is in use by another process") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want one line saying the file is in use", r.code, r.stderr)
+	}
+}

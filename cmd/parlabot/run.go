@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parlabot/parlabot/bot"
+	"github.com/parlabot/parlabot/i18n"
+)
+
+// runBot starts the bot and runs it until SIGINT or SIGTERM, then finishes
+// the updates in hand, closes the database and returns.
+func (m *Main) runBot(ctx context.Context, args []string) error {
+	var c common
+	fs := m.flags("run", &c)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run takes no arguments, got %q", fs.Arg(0))
+	}
+	if c.token == "" {
+		return usagef("run needs a Telegram bot token: pass --token or set TELEGRAM_BOT_TOKEN (create a bot with @BotFather to get one)")
+	}
+	msgs, err := i18n.New(c.lang)
+	if err != nil {
+		return usagef("--lang: %v", err)
+	}
+	store, err := m.openStore(c)
+	if err != nil {
+		return storeError("open database", err)
+	}
+	defer store.Close()
+	log := m.logger()
+	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now})
+	if err != nil {
+		return err
+	}
+	log.Info("parlabot is running", "db", c.db, "api", c.apiURL)
+	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("parlabot stopped")
+	if err := store.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
