@@ -64,7 +64,7 @@ func (b *Bot) current(ctx context.Context, t *turn, qid string) (c *consultation
 	s := t.citizen.Session
 	if s == nil || s.Question != qid {
 		b.answerQuery(ctx, t, b.msg.T(t.lang, "stale_button", nil))
-		return nil, nil, nil, false, nil
+		return nil, nil, nil, false, b.reshow(ctx, t)
 	}
 	c, err = b.store.Consultation(ctx, s.Consultation)
 	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
@@ -83,6 +83,28 @@ func (b *Bot) current(ctx context.Context, t *turn, qid string) (c *consultation
 	}
 	r, err = b.response(ctx, t, c)
 	return c, q, r, err == nil, err
+}
+
+// reshow puts the citizen's current question back on the message whose
+// stale button they pressed. After a double tap this changes nothing; after
+// a crash between recording an answer and showing the next question, it
+// shows the question the citizen is really on.
+func (b *Bot) reshow(ctx context.Context, t *turn) error {
+	s := t.citizen.Session
+	if s == nil || s.Question == "" || t.messageID != s.MessageID {
+		return nil
+	}
+	c, err := b.store.Consultation(ctx, s.Consultation)
+	if err != nil || c.Question(s.Question) == nil {
+		return nil
+	}
+	r, err := b.response(ctx, t, c)
+	if err != nil {
+		return err
+	}
+	sc := b.questionScreen(c, s, r, t.lang)
+	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
+	return nil
 }
 
 // answer records a tap on an option or a number and moves on.

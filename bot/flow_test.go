@@ -348,3 +348,35 @@ func TestCitizenCommandMenus(t *testing.T) {
 		t.Errorf("Portuguese menu = %v", cmds)
 	}
 }
+
+// A crash after an answer is recorded but before the next question is
+// shown: the update is not handled again, and the citizen's next tap on the
+// old keyboard brings back the question they are really on.
+func TestStaleKeyboardAfterCrashShowsCurrentQuestion(t *testing.T) {
+	h := newHarness(t)
+	ana := h.citizen(1016, "es")
+	ana.send("/start " + reference)
+	ana.tap("Comenzar")
+	q1 := ana.Last()
+	// Record the answer as the bot would, without showing the next screen.
+	c, err := h.store.Citizen(context.Background(), ana.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ana.responseOrNil()
+	r.Answers["watched"] = consultations.Answer{Choices: []string{"yes"}}
+	c.Session.Trail, c.Session.Question = []string{"watched"}, "satisfaction"
+	if err := h.store.Commit(context.Background(), consultations.Change{Citizen: c, Response: r}); err != nil {
+		t.Fatal(err)
+	}
+	h.restart()
+	ana.TapData(q1.ID, q1.Keyboard[1][0].Data) // "No", on the old keyboard
+	if err := h.srv.WaitIdle(ana.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	ana.sees("Pregunta 2 de 6")
+	ana.sees("¿Qué tan satisfecho/a está")
+	if got := answerString(ana.response().Answers["watched"]); got != "yes" {
+		t.Errorf("watched = %q, want the recorded yes", got)
+	}
+}

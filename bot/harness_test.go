@@ -189,6 +189,17 @@ func (c *citizen) hasButton(label string) bool {
 	return slices.Contains(c.buttons(), label)
 }
 
+// responseOrNil is the citizen's stored response, or nil when there is none.
+func (c *citizen) responseOrNil() *consultations.Response {
+	c.h.t.Helper()
+	key, _ := c.h.store.Secret(context.Background(), consultations.PseudonymKey)
+	r, err := c.h.store.Response(context.Background(), reference, consultations.Pseudonym(key, c.ID()))
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
 // response is the citizen's stored response to the reference consultation.
 func (c *citizen) response() *consultations.Response {
 	c.h.t.Helper()

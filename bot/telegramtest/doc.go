@@ -1,0 +1,39 @@
+// Package telegramtest is an in-process fake of the Telegram Bot API, served
+// by net/http/httptest, so that parlabot's tests drive the bot end to end
+// through the real go-telegram/bot client and assert what a citizen would see.
+// The same fake backs `parlabot sandbox`, where a local web chat plays the
+// citizens.
+//
+// A test starts a Server, points the client at it and plays citizens:
+//
+//	srv := telegramtest.New()
+//	defer srv.Close()
+//	b, _ := bot.New(srv.Token(), bot.WithServerURL(srv.URL()), bot.WithSkipGetMe())
+//	// ... start the bot's polling loop ...
+//	ana := srv.User(1001, "es")
+//	if err := ana.SendWait(ctx, "/start"); err != nil { ... }
+//	if err := ana.TapWait(ctx, "Sí"); err != nil { ... }
+//	got := ana.Last().Plain
+//
+// The server speaks the Bot API the way Telegram does where the bot could tell
+// the difference: every method at /bot<token>/<method> accepts
+// multipart/form-data, URL-encoded and JSON bodies; replies are
+// {"ok":true,"result":...} or {"ok":false,"error_code":...,"description":...};
+// texts, parse modes (HTML and MarkdownV2) and inline keyboards are validated
+// with Telegram's error messages, so a bot that forgets to escape user text
+// fails here as it would in production. It is stricter than Telegram in one
+// place: in HTML a bare '&' that does not start an entity is rejected
+// (Telegram shows it literally), because it always means unescaped text.
+//
+// Updates are queued by citizens (User.Send, User.Tap) or raw (Push,
+// PushRaw) and served by getUpdates with Telegram's offset confirmation.
+// WaitConfirmed blocks until the bot has confirmed an update; a bot that
+// confirms an update only after handling it has then made all its calls.
+// (go-telegram/bot's Bot.Start confirms before its handlers run, so a bot
+// tested this way polls with its own loop and Bot.ProcessUpdate.)
+//
+// Every request is recorded (Calls), faults can be injected per method
+// (Fail), and Subscribe streams chat changes to an observer such as the
+// sandbox's web chat. All methods of Server and User are safe for concurrent
+// use.
+package telegramtest
