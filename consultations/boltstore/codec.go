@@ -1,0 +1,213 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	"github.com/parlabot/parlabot/consultations"
+)
+
+// Keys and values as stored. Citizens and responses go through records with
+// fixed JSON names, so renaming a domain field cannot orphan what citizens
+// answered; consultations are stored as the domain struct, since a clerk can
+// import them again from their file.
+
+// u64 encodes n as an 8-byte big-endian key, so keys sort as numbers.
+func u64(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n)
+}
+
+// readU64 decodes a value written by u64; nil or malformed is 0.
+func readU64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// userKey is the key of a citizen.
+func userKey(userID int64) []byte { return u64(uint64(userID)) }
+
+// updateKey is the key of a processed Telegram update.
+func updateKey(updateID int64) []byte { return u64(uint64(updateID)) }
+
+func encodeConsultation(c *consultations.Consultation) ([]byte, error) {
+	return json.Marshal(c)
+}
+
+func decodeConsultation(b []byte) (*consultations.Consultation, error) {
+	c := new(consultations.Consultation)
+	if err := json.Unmarshal(b, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type citizenRecord struct {
+	UserID         int64          `json:"user_id"`
+	ChatID         int64          `json:"chat_id,omitzero"`
+	Language       string         `json:"language,omitzero"`
+	LanguageChosen bool           `json:"language_chosen,omitzero"`
+	Session        *sessionRecord `json:"session,omitzero"`
+	Created        time.Time      `json:"created,omitzero"`
+}
+
+type sessionRecord struct {
+	Consultation string    `json:"consultation"`
+	Question     string    `json:"question,omitzero"`
+	Trail        []string  `json:"trail,omitzero"`
+	Selected     []string  `json:"selected,omitzero"`
+	MessageID    int       `json:"message_id,omitzero"`
+	Started      time.Time `json:"started,omitzero"`
+}
+
+func encodeCitizen(c *consultations.Citizen) ([]byte, error) {
+	r := citizenRecord{
+		UserID:         c.UserID,
+		ChatID:         c.ChatID,
+		Language:       c.Language,
+		LanguageChosen: c.LanguageChosen,
+		Created:        c.Created,
+	}
+	if s := c.Session; s != nil {
+		r.Session = &sessionRecord{
+			Consultation: s.Consultation,
+			Question:     s.Question,
+			Trail:        s.Trail,
+			Selected:     s.Selected,
+			MessageID:    s.MessageID,
+			Started:      s.Started,
+		}
+	}
+	return json.Marshal(&r)
+}
+
+func decodeCitizen(b []byte) (*consultations.Citizen, error) {
+	var r citizenRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	c := &consultations.Citizen{
+		UserID:         r.UserID,
+		ChatID:         r.ChatID,
+		Language:       r.Language,
+		LanguageChosen: r.LanguageChosen,
+		Created:        r.Created,
+	}
+	if s := r.Session; s != nil {
+		c.Session = &consultations.Session{
+			Consultation: s.Consultation,
+			Question:     s.Question,
+			Trail:        s.Trail,
+			Selected:     s.Selected,
+			MessageID:    s.MessageID,
+			Started:      s.Started,
+		}
+	}
+	return c, nil
+}
+
+// responseRecord is a stored response. Completed comes first, so whether a
+// response is completed shows in its first bytes (see responseCompleted).
+type responseRecord struct {
+	Completed    time.Time               `json:"completed,omitzero"`
+	Consultation string                  `json:"consultation"`
+	Participant  string                  `json:"participant"`
+	Language     string                  `json:"language,omitzero"`
+	Started      time.Time               `json:"started,omitzero"`
+	Answers      map[string]answerRecord `json:"answers,omitzero"`
+	Updated      time.Time               `json:"updated,omitzero"`
+}
+
+type answerRecord struct {
+	Choices []string `json:"choices,omitzero"`
+	Number  int      `json:"number,omitzero"`
+	Text    string   `json:"text,omitzero"`
+}
+
+func encodeResponse(r *consultations.Response) ([]byte, error) {
+	rec := responseRecord{
+		Consultation: r.Consultation,
+		Participant:  r.Participant,
+		Language:     r.Language,
+		Started:      r.Started,
+		Completed:    r.Completed,
+		Updated:      r.Updated,
+	}
+	if r.Answers != nil {
+		rec.Answers = make(map[string]answerRecord, len(r.Answers))
+		for q, a := range r.Answers {
+			rec.Answers[q] = answerRecord(a)
+		}
+	}
+	return json.Marshal(&rec)
+}
+
+func decodeResponse(b []byte) (*consultations.Response, error) {
+	var rec responseRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, err
+	}
+	r := &consultations.Response{
+		Consultation: rec.Consultation,
+		Participant:  rec.Participant,
+		Language:     rec.Language,
+		Started:      rec.Started,
+		Completed:    rec.Completed,
+		Updated:      rec.Updated,
+	}
+	if rec.Answers != nil {
+		r.Answers = make(map[string]consultations.Answer, len(rec.Answers))
+		for q, a := range rec.Answers {
+			r.Answers[q] = consultations.Answer(a)
+		}
+	}
+	return r, nil
+}
+
+// Beginnings of encoded responses: encoding/json writes fields in order and
+// leaves out a zero Completed.
+var (
+	completedPrefix  = []byte(`{"completed":`)
+	inProgressPrefix = []byte(`{"consultation":`)
+)
+
+// responseCompleted reads only whether a stored response is completed, which
+// is all a commit needs to keep the counter right. It runs inside the write
+// transaction, once per commit, so it looks at the first bytes and decodes
+// only what it does not recognise.
+func responseCompleted(b []byte) (bool, error) {
+	switch {
+	case bytes.HasPrefix(b, completedPrefix):
+		return true, nil
+	case bytes.HasPrefix(b, inProgressPrefix):
+		return false, nil
+	}
+	var rec struct {
+		Completed time.Time `json:"completed,omitzero"`
+	}
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return false, err
+	}
+	return !rec.Completed.IsZero(), nil
+}
+
+// responseChoices reads only which questions a stored response answers and
+// the options it chose, which is all a consultation's Usage needs.
+func responseChoices(b []byte) (map[string][]string, error) {
+	var rec struct {
+		Answers map[string]struct {
+			Choices []string `json:"choices"`
+		} `json:"answers"`
+	}
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, err
+	}
+	m := make(map[string][]string, len(rec.Answers))
+	for q, a := range rec.Answers {
+		m[q] = a.Choices
+	}
+	return m, nil
+}

@@ -1,0 +1,202 @@
+package boltstore
+
+import (
+	"context"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/parlabot/parlabot/consultations"
+)
+
+// Citizen returns the citizen with the Telegram user id, or an ENOTFOUND error.
+func (s *Store) Citizen(ctx context.Context, userID int64) (*consultations.Citizen, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get citizen: %w", err)
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return nil, storeError("get citizen", err)
+	}
+	defer tx.Rollback()
+	v := tx.Bucket(citizensBucket).Get(userKey(userID))
+	if v == nil {
+		return nil, consultations.Errorf(consultations.ENOTFOUND, "citizen not found")
+	}
+	c, err := decodeCitizen(v)
+	if err != nil {
+		return nil, fmt.Errorf("decode citizen: %w", err)
+	}
+	return c, nil
+}
+
+// Response returns a participant's response to a consultation, or an
+// ENOTFOUND error.
+func (s *Store) Response(ctx context.Context, slug, participant string) (*consultations.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get response: %w", err)
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return nil, storeError("get response", err)
+	}
+	defer tx.Rollback()
+	var v []byte
+	if b := tx.Bucket(responsesBucket).Bucket([]byte(slug)); b != nil {
+		v = b.Get([]byte(participant))
+	}
+	if v == nil {
+		return nil, consultations.Errorf(consultations.ENOTFOUND, "response %q to consultation %q not found", participant, slug)
+	}
+	r, err := decodeResponse(v)
+	if err != nil {
+		return nil, fmt.Errorf("decode response %q to consultation %q: %w", participant, slug, err)
+	}
+	return r, nil
+}
+
+// Commit writes a change in one transaction and returns once it is on disk.
+// Commits made at about the same time share a transaction and a disk sync.
+func (s *Store) Commit(ctx context.Context, ch consultations.Change) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	// Encode outside the batch: batched functions run one after another,
+	// encoding runs here on every caller's goroutine at once. The function
+	// given to Batch may run more than once, so it only reads these and the
+	// transaction.
+	var citizenKey, citizen, slug, participant, response, seenKey, seen []byte
+	var completed bool
+	var err error
+	if c := ch.Citizen; c != nil {
+		if c.UserID == 0 {
+			return consultations.Errorf(consultations.EINVALID, "commit citizen: missing user id")
+		}
+		citizenKey = userKey(c.UserID)
+		if citizen, err = encodeCitizen(c); err != nil {
+			return fmt.Errorf("commit citizen: encode: %w", err)
+		}
+	}
+	if r := ch.Response; r != nil {
+		if r.Consultation == "" || r.Participant == "" {
+			return consultations.Errorf(consultations.EINVALID, "commit response: missing consultation or participant")
+		}
+		slug, participant, completed = []byte(r.Consultation), []byte(r.Participant), r.IsCompleted()
+		if response, err = encodeResponse(r); err != nil {
+			return fmt.Errorf("commit response: encode: %w", err)
+		}
+	}
+	if ch.UpdateID != 0 {
+		seenKey, seen = updateKey(ch.UpdateID), u64(uint64(s.now().UnixNano()))
+	}
+	err = s.write(func(tx *bbolt.Tx) error {
+		if response != nil {
+			if err := putResponse(tx, slug, participant, response, completed); err != nil {
+				return err
+			}
+		}
+		if citizen != nil {
+			if err := tx.Bucket(citizensBucket).Put(citizenKey, citizen); err != nil {
+				return fmt.Errorf("put citizen: %w", err)
+			}
+		}
+		if seen != nil {
+			if err := tx.Bucket(updatesBucket).Put(seenKey, seen); err != nil {
+				return fmt.Errorf("mark update: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storeError("commit", err)
+	}
+	if seen != nil {
+		s.marked(1)
+	}
+	return nil
+}
+
+// putResponse writes a response and keeps its consultation's completed
+// counter right: up when it becomes completed, down if it stops being so.
+func putResponse(tx *bbolt.Tx, slug, participant, response []byte, completed bool) error {
+	b := tx.Bucket(responsesBucket).Bucket(slug)
+	if b == nil {
+		return consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
+	}
+	was := false
+	if old := b.Get(participant); old != nil {
+		var err error
+		if was, err = responseCompleted(old); err != nil {
+			return fmt.Errorf("decode response %q to consultation %q: %w", participant, slug, err)
+		}
+	}
+	if err := b.Put(participant, response); err != nil {
+		return fmt.Errorf("put response: %w", err)
+	}
+	if was == completed {
+		return nil
+	}
+	counts := tx.Bucket(completedBucket)
+	n := readU64(counts.Get(slug))
+	switch {
+	case completed:
+		n++
+	case n > 0:
+		n--
+	}
+	if err := counts.Put(slug, u64(n)); err != nil {
+		return fmt.Errorf("count completed: %w", err)
+	}
+	return nil
+}
+
+// CountCompleted returns how many responses to the consultation are complete.
+func (s *Store) CountCompleted(ctx context.Context, slug string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("count completed: %w", err)
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return 0, storeError("count completed", err)
+	}
+	defer tx.Rollback()
+	if tx.Bucket(consultationsBucket).Get([]byte(slug)) == nil {
+		return 0, consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
+	}
+	return int(readU64(tx.Bucket(completedBucket).Get([]byte(slug)))), nil
+}
+
+// EachResponse calls fn with every response to the consultation, ordered by
+// participant, one at a time from a consistent snapshot. An error from fn
+// stops the iteration and is returned as it is.
+func (s *Store) EachResponse(ctx context.Context, slug string, fn func(r *consultations.Response) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("read responses: %w", err)
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return storeError("read responses", err)
+	}
+	defer tx.Rollback()
+	b := tx.Bucket(responsesBucket).Bucket([]byte(slug))
+	if b == nil {
+		return consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
+	}
+	c := b.Cursor()
+	n := 0
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if n++; n%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("read responses of %q: %w", slug, err)
+			}
+		}
+		r, err := decodeResponse(v)
+		if err != nil {
+			return fmt.Errorf("decode response %q to consultation %q: %w", k, slug, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
