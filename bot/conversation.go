@@ -52,8 +52,7 @@ func (b *Bot) begin(ctx context.Context, t *turn) error {
 	if err := b.commit(ctx, t, r); err != nil {
 		return err
 	}
-	sc := b.questionScreen(c, s, r, t.lang)
-	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
+	b.showQuestion(ctx, t, c, r)
 	return nil
 }
 
@@ -102,8 +101,7 @@ func (b *Bot) reshow(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	sc := b.questionScreen(c, s, r, t.lang)
-	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
+	b.showQuestion(ctx, t, c, r)
 	return nil
 }
 
@@ -160,8 +158,7 @@ func (b *Bot) toggle(ctx context.Context, t *turn) error {
 	if err := b.commit(ctx, t, nil); err != nil {
 		return err
 	}
-	sc := b.questionScreen(c, s, r, t.lang)
-	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
+	b.showQuestion(ctx, t, c, r)
 	return nil
 }
 
@@ -221,8 +218,7 @@ func (b *Bot) back(ctx context.Context, t *turn) error {
 	if err := b.commit(ctx, t, nil); err != nil {
 		return err
 	}
-	sc := b.questionScreen(c, s, r, t.lang)
-	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
+	b.showQuestion(ctx, t, c, r)
 	return nil
 }
 
@@ -319,4 +315,11 @@ func chosen(q *consultations.Question, r *consultations.Response) []string {
 		return nil
 	}
 	return slices.Clone(r.Answers[q.ID].Choices)
+}
+
+// showQuestion shows the citizen's current question on the message whose
+// button they pressed.
+func (b *Bot) showQuestion(ctx context.Context, t *turn, c *consultations.Consultation, r *consultations.Response) {
+	sc := b.questionScreen(c, t.citizen.Session, r, t.lang)
+	b.show(ctx, t.chatID, t.messageID, sc.text, sc.kb)
 }
