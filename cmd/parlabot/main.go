@@ -1,6 +1,7 @@
 // Command parlabot runs the parlabot Telegram bot and its tools: import a
 // consultation file, export responses.
 //
+//	parlabot sandbox  the bot against a local Telegram emulator with a web chat
 //	parlabot run      start the bot (long polling)
 //	parlabot import   FILE.yaml       add or update a consultation from a file
 //	parlabot export   --consultation SLUG --format jsonl [--out FILE]
@@ -37,13 +38,15 @@ func main() {
 const usage = `parlabot: public consultations and satisfaction polls in Telegram.
 
 Usage:
+  parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
   parlabot run                                  start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG --format jsonl [--out FILE]
                                                 write the responses, pseudonymised
 
 Common flags (each also read from an environment variable):
-  --db PATH        PARLABOT_DB          database file (default ./parlabot.db)
+  --db PATH        PARLABOT_DB          database file (default ./parlabot.db;
+                                        the sandbox uses ./parlabot-sandbox.db)
   --token T        TELEGRAM_BOT_TOKEN   the bot's token from @BotFather
   --api-url URL    PARLABOT_API_URL     Bot API server (default https://api.telegram.org)
   --lang CODE      PARLABOT_LANG        language for citizens whose app language
@@ -84,11 +87,13 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.importFile(ctx, rest)
 	case "export":
 		err = m.export(ctx, rest)
+	case "sandbox":
+		err = m.runSandbox(ctx, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q; use run, import or export (parlabot -h lists them)", cmd)
+		err = usagef("unknown command %q; use sandbox, run, import or export (parlabot -h lists them)", cmd)
 	}
 	var ue *usageError
 	switch {
@@ -164,4 +169,11 @@ func storeError(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return err
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
