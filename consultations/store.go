@@ -19,6 +19,24 @@ type Citizen struct {
 	LanguageChosen bool   // set with /language; otherwise Telegram's language_code decides
 	Session        *Session
 	Created        time.Time
+	// Username is the Telegram @username (without @), kept so an admin
+	// can grant a role by it. Never exported.
+	Username string
+	// Subscribed: the citizen agreed to hear about new consultations.
+	Subscribed bool
+	// SubscribeAsked: the citizen has been asked once whether to subscribe.
+	SubscribeAsked bool
+	// Wizard is a staff member's place in a guided dialogue (/new).
+	Wizard *Wizard
+}
+
+// Wizard is the state of a guided dialogue with a staff member: its kind,
+// the step it waits on, and what has been gathered so far.
+type Wizard struct {
+	Kind      string
+	Step      string
+	Data      map[string]string
+	MessageID int
 }
 
 // Session is a citizen's place in a consultation, kept so that a restart in

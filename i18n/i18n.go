@@ -16,6 +16,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// files are the message files: messages/<lang>.yaml, and optionally
+// messages/<subject>.<lang>.yaml for texts grouped by subject.
+//
 //go:embed messages/*.yaml
 var files embed.FS
 
@@ -40,6 +43,16 @@ func Match(code string) string {
 		return base
 	}
 	return ""
+}
+
+// fileLanguage is the language of a message file: "es" for es.yaml and for
+// staff.es.yaml (texts may be split by subject, one file per language each).
+func fileLanguage(p string) string {
+	parts := strings.Split(path.Base(p), ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[len(parts)-2]
 }
 
 // Bundle gives the bot's texts in each language.
@@ -68,7 +81,7 @@ func New(defaultLang string) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", path.Base(p), err)
 		}
-		if strings.HasPrefix(path.Base(p), "en.") {
+		if fileLanguage(p) == "en" {
 			for _, m := range mf.Messages {
 				ids = append(ids, m.ID)
 			}

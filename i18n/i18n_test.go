@@ -20,23 +20,38 @@ func newBundle(t *testing.T) *Bundle {
 	return b
 }
 
-// loadFile parses one message file on its own, so a message missing in it
-// is not hidden by the fallback to another language.
+// loadFile parses one language's message files on their own, so a message
+// missing in it is not hidden by the fallback to another language.
 func loadFile(t *testing.T, lang string) map[string]*goi18n.Message {
 	t.Helper()
-	data, err := fs.ReadFile(files, "messages/"+lang+".yaml")
+	paths, err := fs.Glob(files, "messages/*.yaml")
 	if err != nil {
-		t.Fatalf("read %s: %v", lang, err)
-	}
-	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	mf, err := b.ParseMessageFileBytes(data, lang+".yaml")
-	if err != nil {
-		t.Fatalf("parse %s: %v", lang, err)
+		t.Fatal(err)
 	}
 	out := map[string]*goi18n.Message{}
-	for _, m := range mf.Messages {
-		out[m.ID] = m
+	for _, p := range paths {
+		if fileLanguage(p) != lang {
+			continue
+		}
+		data, err := fs.ReadFile(files, p)
+		if err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		b := goi18n.NewBundle(language.English)
+		b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+		mf, err := b.ParseMessageFileBytes(data, p)
+		if err != nil {
+			t.Fatalf("parse %s: %v", p, err)
+		}
+		for _, m := range mf.Messages {
+			if _, dup := out[m.ID]; dup {
+				t.Errorf("%s: message %q is defined twice for %s", p, m.ID, lang)
+			}
+			out[m.ID] = m
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no messages for %s", lang)
 	}
 	return out
 }
