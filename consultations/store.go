@@ -97,6 +97,9 @@ type Store interface {
 	// MarkUpdates records update ids as processed.
 	MarkUpdates(ctx context.Context, updateIDs ...int64) error
 
+	StaffStore
+	BroadcastStore
+
 	// Secret returns the named random key (32 bytes), created the first
 	// time it is asked for and kept in the database from then on.
 	Secret(ctx context.Context, name string) ([]byte, error)

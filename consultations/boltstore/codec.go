@@ -4,15 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/parlabot/parlabot/consultations"
 )
 
-// Keys and values as stored. Citizens and responses go through records with
-// fixed JSON names, so renaming a domain field cannot orphan what citizens
-// answered; consultations are stored as the domain struct, since a clerk can
-// import them again from their file.
+// Keys and values as stored (see the package comment for where). Citizens,
+// sessions and responses go through records with fixed JSON names, so
+// renaming a domain field cannot orphan what citizens answered;
+// consultations are stored as the domain struct, since a clerk can import
+// them again from their file.
 
 // u64 encodes n as an 8-byte big-endian key, so keys sort as numbers.
 func u64(n uint64) []byte {
@@ -45,15 +47,33 @@ func decodeConsultation(b []byte) (*consultations.Consultation, error) {
 	return c, nil
 }
 
+// citizenRecord is the part of a citizen that seldom changes. It is stored
+// apart from their session (a sessionRecord), which changes at every answer,
+// so that an answer rewrites the session, next to the other sessions being
+// answered, and not a page of the citizens bucket.
 type citizenRecord struct {
-	UserID         int64          `json:"user_id"`
-	ChatID         int64          `json:"chat_id,omitzero"`
-	Language       string         `json:"language,omitzero"`
-	LanguageChosen bool           `json:"language_chosen,omitzero"`
-	Session        *sessionRecord `json:"session,omitzero"`
-	Created        time.Time      `json:"created,omitzero"`
+	UserID         int64         `json:"user_id"`
+	ChatID         int64         `json:"chat_id,omitzero"`
+	Language       string        `json:"language,omitzero"`
+	LanguageChosen bool          `json:"language_chosen,omitzero"`
+	Created        time.Time     `json:"created,omitzero"`
+	Username       string        `json:"username,omitzero"`
+	Subscribed     bool          `json:"subscribed,omitzero"`
+	SubscribeAsked bool          `json:"subscribe_asked,omitzero"`
+	Wizard         *wizardRecord `json:"wizard,omitzero"`
 }
 
+// wizardRecord is a staff member's place in a guided dialogue. It is kept
+// in the citizen record: staff are few, so rewriting it at each step costs
+// little.
+type wizardRecord struct {
+	Kind      string            `json:"kind"`
+	Step      string            `json:"step,omitzero"`
+	Data      map[string]string `json:"data,omitzero"`
+	MessageID int               `json:"message_id,omitzero"`
+}
+
+// sessionRecord is a stored session.
 type sessionRecord struct {
 	Consultation string    `json:"consultation"`
 	Question     string    `json:"question,omitzero"`
@@ -63,30 +83,25 @@ type sessionRecord struct {
 	Started      time.Time `json:"started,omitzero"`
 }
 
-func encodeCitizen(c *consultations.Citizen) ([]byte, error) {
-	r := citizenRecord{
-		UserID:         c.UserID,
-		ChatID:         c.ChatID,
-		Language:       c.Language,
-		LanguageChosen: c.LanguageChosen,
-		Created:        c.Created,
-	}
-	if s := c.Session; s != nil {
-		r.Session = &sessionRecord{
-			Consultation: s.Consultation,
-			Question:     s.Question,
-			Trail:        s.Trail,
-			Selected:     s.Selected,
-			MessageID:    s.MessageID,
-			Started:      s.Started,
-		}
-	}
-	return json.Marshal(&r)
+// citizenValue is what is stored under a citizen's user id: the sequence
+// number of their latest session (0: none yet), which is in the sessions
+// bucket while it is in progress, and then the citizen record.
+func citizenValue(seq uint64, citizen []byte) []byte {
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(citizen)), seq), citizen...)
 }
 
-func decodeCitizen(b []byte) (*consultations.Citizen, error) {
+// splitCitizen splits a value written by citizenValue.
+func splitCitizen(v []byte) (seq uint64, citizen []byte, err error) {
+	if len(v) < 8 {
+		return 0, nil, fmt.Errorf("citizen value of %d bytes, want at least 8", len(v))
+	}
+	return binary.BigEndian.Uint64(v), v[8:], nil
+}
+
+// decodeCitizen decodes a citizen record and, unless nil, their session.
+func decodeCitizen(citizen, session []byte) (*consultations.Citizen, error) {
 	var r citizenRecord
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := json.Unmarshal(citizen, &r); err != nil {
 		return nil, err
 	}
 	c := &consultations.Citizen{
@@ -95,8 +110,18 @@ func decodeCitizen(b []byte) (*consultations.Citizen, error) {
 		Language:       r.Language,
 		LanguageChosen: r.LanguageChosen,
 		Created:        r.Created,
+		Username:       r.Username,
+		Subscribed:     r.Subscribed,
+		SubscribeAsked: r.SubscribeAsked,
 	}
-	if s := r.Session; s != nil {
+	if w := r.Wizard; w != nil {
+		c.Wizard = &consultations.Wizard{Kind: w.Kind, Step: w.Step, Data: w.Data, MessageID: w.MessageID}
+	}
+	if session != nil {
+		var s sessionRecord
+		if err := json.Unmarshal(session, &s); err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
 		c.Session = &consultations.Session{
 			Consultation: s.Consultation,
 			Question:     s.Question,
@@ -125,24 +150,6 @@ type answerRecord struct {
 	Choices []string `json:"choices,omitzero"`
 	Number  int      `json:"number,omitzero"`
 	Text    string   `json:"text,omitzero"`
-}
-
-func encodeResponse(r *consultations.Response) ([]byte, error) {
-	rec := responseRecord{
-		Consultation: r.Consultation,
-		Participant:  r.Participant,
-		Language:     r.Language,
-		Started:      r.Started,
-		Completed:    r.Completed,
-		Updated:      r.Updated,
-	}
-	if r.Answers != nil {
-		rec.Answers = make(map[string]answerRecord, len(r.Answers))
-		for q, a := range r.Answers {
-			rec.Answers[q] = answerRecord(a)
-		}
-	}
-	return json.Marshal(&rec)
 }
 
 func decodeResponse(b []byte) (*consultations.Response, error) {

@@ -104,8 +104,8 @@ func consultation(tx *bbolt.Tx, slug string) (*consultations.Consultation, error
 	return c, nil
 }
 
-// putConsultation writes a consultation and makes sure its responses bucket
-// exists.
+// putConsultation writes a consultation and makes sure its responses and
+// participants buckets exist.
 func putConsultation(tx *bbolt.Tx, c *consultations.Consultation) error {
 	v, err := encodeConsultation(c)
 	if err != nil {
@@ -114,7 +114,10 @@ func putConsultation(tx *bbolt.Tx, c *consultations.Consultation) error {
 	if err := tx.Bucket(consultationsBucket).Put([]byte(c.Slug), v); err != nil {
 		return err
 	}
-	_, err = tx.Bucket(responsesBucket).CreateBucketIfNotExists([]byte(c.Slug))
+	if _, err := tx.Bucket(responsesBucket).CreateBucketIfNotExists([]byte(c.Slug)); err != nil {
+		return err
+	}
+	_, err = tx.Bucket(participantsBucket).CreateBucketIfNotExists([]byte(c.Slug))
 	return err
 }
 
@@ -132,7 +135,7 @@ func consultationUsage(tx *bbolt.Tx, slug string) (consultations.Usage, error) {
 	err := b.ForEach(func(k, v []byte) error {
 		answers, err := responseChoices(v)
 		if err != nil {
-			return fmt.Errorf("decode response %q: %w", k, err)
+			return fmt.Errorf("decode response %d: %w", readU64(k), err)
 		}
 		for q, choices := range answers {
 			u.Answers[q]++

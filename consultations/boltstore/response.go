@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -8,27 +9,6 @@ import (
 
 	"github.com/parlabot/parlabot/consultations"
 )
-
-// Citizen returns the citizen with the Telegram user id, or an ENOTFOUND error.
-func (s *Store) Citizen(ctx context.Context, userID int64) (*consultations.Citizen, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("get citizen: %w", err)
-	}
-	tx, err := s.db.Begin(false)
-	if err != nil {
-		return nil, storeError("get citizen", err)
-	}
-	defer tx.Rollback()
-	v := tx.Bucket(citizensBucket).Get(userKey(userID))
-	if v == nil {
-		return nil, consultations.Errorf(consultations.ENOTFOUND, "citizen not found")
-	}
-	c, err := decodeCitizen(v)
-	if err != nil {
-		return nil, fmt.Errorf("decode citizen: %w", err)
-	}
-	return c, nil
-}
 
 // Response returns a participant's response to a consultation, or an
 // ENOTFOUND error.
@@ -42,8 +22,11 @@ func (s *Store) Response(ctx context.Context, slug, participant string) (*consul
 	}
 	defer tx.Rollback()
 	var v []byte
-	if b := tx.Bucket(responsesBucket).Bucket([]byte(slug)); b != nil {
-		v = b.Get([]byte(participant))
+	index, b := tx.Bucket(participantsBucket).Bucket([]byte(slug)), tx.Bucket(responsesBucket).Bucket([]byte(slug))
+	if index != nil && b != nil {
+		if k := index.Get([]byte(participant)); k != nil {
+			v = b.Get(k)
+		}
 	}
 	if v == nil {
 		return nil, consultations.Errorf(consultations.ENOTFOUND, "response %q to consultation %q not found", participant, slug)
@@ -61,43 +44,59 @@ func (s *Store) Commit(ctx context.Context, ch consultations.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	// Encode outside the batch: batched functions run one after another,
-	// encoding runs here on every caller's goroutine at once. The function
-	// given to Batch may run more than once, so it only reads these and the
-	// transaction.
-	var citizenKey, citizen, slug, participant, response, seenKey, seen []byte
+	fn, err := s.changeWrite(ch)
+	if err != nil {
+		return err
+	}
+	if err := s.write(fn); err != nil {
+		return storeError("commit", err)
+	}
+	if ch.UpdateID != 0 {
+		s.marked(1)
+	}
+	return nil
+}
+
+// changeWrite encodes a change and returns the function that writes it in
+// a transaction. Encoding happens here, on every caller's goroutine at once,
+// and not in the group commit, whose writes run one after another. The
+// function may run more than once (see committer.do): it only reads what it
+// captured and the transaction, and what it allocates in the transaction
+// (sequence numbers) is rolled back with it.
+func (s *Store) changeWrite(ch consultations.Change) (func(*bbolt.Tx) error, error) {
+	var citizenKey, citizen, session, slug, participant, response, seenKey, seen []byte
 	var completed bool
 	var err error
 	if c := ch.Citizen; c != nil {
 		if c.UserID == 0 {
-			return consultations.Errorf(consultations.EINVALID, "commit citizen: missing user id")
+			return nil, consultations.Errorf(consultations.EINVALID, "commit citizen: missing user id")
 		}
 		citizenKey = userKey(c.UserID)
-		if citizen, err = encodeCitizen(c); err != nil {
-			return fmt.Errorf("commit citizen: encode: %w", err)
+		if citizen, session, err = encodeCitizen(c); err != nil {
+			return nil, fmt.Errorf("commit citizen: encode: %w", err)
 		}
 	}
 	if r := ch.Response; r != nil {
 		if r.Consultation == "" || r.Participant == "" {
-			return consultations.Errorf(consultations.EINVALID, "commit response: missing consultation or participant")
+			return nil, consultations.Errorf(consultations.EINVALID, "commit response: missing consultation or participant")
 		}
 		slug, participant, completed = []byte(r.Consultation), []byte(r.Participant), r.IsCompleted()
 		if response, err = encodeResponse(r); err != nil {
-			return fmt.Errorf("commit response: encode: %w", err)
+			return nil, fmt.Errorf("commit response: encode: %w", err)
 		}
 	}
 	if ch.UpdateID != 0 {
 		seenKey, seen = updateKey(ch.UpdateID), u64(uint64(s.now().UnixNano()))
 	}
-	err = s.write(func(tx *bbolt.Tx) error {
+	return func(tx *bbolt.Tx) error {
 		if response != nil {
 			if err := putResponse(tx, slug, participant, response, completed); err != nil {
 				return err
 			}
 		}
 		if citizen != nil {
-			if err := tx.Bucket(citizensBucket).Put(citizenKey, citizen); err != nil {
-				return fmt.Errorf("put citizen: %w", err)
+			if err := putCitizen(tx, citizenKey, citizen, session); err != nil {
+				return err
 			}
 		}
 		if seen != nil {
@@ -106,31 +105,44 @@ func (s *Store) Commit(ctx context.Context, ch consultations.Change) error {
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return storeError("commit", err)
-	}
-	if seen != nil {
-		s.marked(1)
-	}
-	return nil
+	}, nil
 }
 
 // putResponse writes a response and keeps its consultation's completed
-// counter right: up when it becomes completed, down if it stops being so.
+// counter right: up when it becomes completed, down if it stops being so. A
+// new response gets the next sequence number of its consultation, so the
+// responses being answered at the same time share pages; the participants
+// index finds it again.
 func putResponse(tx *bbolt.Tx, slug, participant, response []byte, completed bool) error {
-	b := tx.Bucket(responsesBucket).Bucket(slug)
-	if b == nil {
+	index, b := tx.Bucket(participantsBucket).Bucket(slug), tx.Bucket(responsesBucket).Bucket(slug)
+	if index == nil || b == nil {
 		return consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
 	}
+	b.FillPercent = appendFill
+	var key []byte
 	was := false
-	if old := b.Get(participant); old != nil {
-		var err error
-		if was, err = responseCompleted(old); err != nil {
-			return fmt.Errorf("decode response %q to consultation %q: %w", participant, slug, err)
+	if k := index.Get(participant); k != nil {
+		key = bytes.Clone(k)
+		if old := b.Get(key); old != nil {
+			if bytes.Equal(old, response) {
+				return nil
+			}
+			var err error
+			if was, err = responseCompleted(old); err != nil {
+				return fmt.Errorf("decode response %q to consultation %q: %w", participant, slug, err)
+			}
+		}
+	} else {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("put response: %w", err)
+		}
+		key = u64(seq)
+		if err := index.Put(participant, key); err != nil {
+			return fmt.Errorf("put participant: %w", err)
 		}
 	}
-	if err := b.Put(participant, response); err != nil {
+	if err := b.Put(key, response); err != nil {
 		return fmt.Errorf("put response: %w", err)
 	}
 	if was == completed {
@@ -166,9 +178,10 @@ func (s *Store) CountCompleted(ctx context.Context, slug string) (int, error) {
 	return int(readU64(tx.Bucket(completedBucket).Get([]byte(slug)))), nil
 }
 
-// EachResponse calls fn with every response to the consultation, ordered by
-// participant, one at a time from a consistent snapshot. An error from fn
-// stops the iteration and is returned as it is.
+// EachResponse calls fn with every response to the consultation, in the
+// order the responses were started (first committed), one at a time from a
+// consistent snapshot. An error from fn stops the iteration and is returned
+// as it is.
 func (s *Store) EachResponse(ctx context.Context, slug string, fn func(r *consultations.Response) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("read responses: %w", err)
@@ -192,7 +205,7 @@ func (s *Store) EachResponse(ctx context.Context, slug string, fn func(r *consul
 		}
 		r, err := decodeResponse(v)
 		if err != nil {
-			return fmt.Errorf("decode response %q to consultation %q: %w", k, slug, err)
+			return fmt.Errorf("decode response %d to consultation %q: %w", readU64(k), slug, err)
 		}
 		if err := fn(r); err != nil {
 			return err
