@@ -41,6 +41,11 @@ type Config struct {
 	// HTTPClient is used for every call to the Bot API; a client with
 	// sensible timeouts when nil.
 	HTTPClient *http.Client
+	// Admins are the Telegram user ids with the admin role.
+	Admins []int64
+	// BroadcastRate is the most broadcast messages sent per second, all
+	// chats together (default 25; Telegram allows about 30).
+	BroadcastRate float64
 }
 
 // Bot is the Telegram side of parlabot.
@@ -58,6 +63,9 @@ type Bot struct {
 
 	slugsMu sync.Mutex
 	slugs   map[string]string // callback key -> consultation slug
+
+	roles     *roles
+	staffCmds []staffCommand // in the order staff menus show them
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.
@@ -100,6 +108,17 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		pollTimeout: cfg.PollTimeout,
 		key:         key,
 		slugs:       map[string]string{},
+		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
+	}
+	for _, id := range cfg.Admins {
+		b.roles.admins[id] = true
+	}
+	granted, err := cfg.Store.StaffRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read staff roles: %w", err)
+	}
+	for id, rs := range granted {
+		b.roles.set(id, rs)
 	}
 	b.tg, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(b.api.url),
@@ -122,6 +141,8 @@ func (b *Bot) routes() {
 	b.command("help", b.help)
 	b.command("language", b.language)
 	b.command("cancel", b.cancel)
+	b.command("subscribe", b.subscribe)
+	b.command("stop", b.unsubscribe)
 
 	b.button(actOpen, b.openFromList)
 	b.button(actBegin, b.begin)
@@ -132,10 +153,18 @@ func (b *Bot) routes() {
 	b.button(actBack, b.back)
 	b.button(actLanguage, b.setLanguage)
 	b.button(actList, b.list)
+	b.button(actSubscribe, b.answerSubscribe)
+
+	// Staff: every handler below sits behind the one role gate.
+	b.staffCommand("grant", adminsOnly, b.grant)
+	b.staffCommand("revoke", adminsOnly, b.revoke)
+	b.staffCommand("audit", adminsOnly, b.auditLog)
+	b.authoringRoutes()
+	b.broadcastRoutes()
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
-var citizenCommands = []string{"start", "language", "help", "cancel"}
+var citizenCommands = []string{"start", "language", "subscribe", "stop", "help", "cancel"}
 
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.
@@ -150,6 +179,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Warn("delete webhook", "err", err)
 	}
 	b.setCommands(ctx)
+	for _, id := range b.roles.staff() {
+		b.setStaffMenu(ctx, id)
+	}
 	return b.poll(ctx)
 }
 

@@ -8,15 +8,16 @@ import (
 
 // Button actions: the first part of every inline button's callback data.
 const (
-	actOpen     = "o" // o:<key>: show a consultation's intro (from a list)
-	actBegin    = "g" // g:<key>: start answering
-	actAnswer   = "a" // a:<question>:<value>: an option index or a number
-	actToggle   = "t" // t:<question>:<option index>: multiple choice toggle
-	actConfirm  = "k" // k:<question>: confirm a multiple choice
-	actSkip     = "n" // n:<question>: skip an optional question
-	actBack     = "b" // b:<question>: back to the previous question
-	actLanguage = "l" // l:<code>: choose the bot's language
-	actList     = "L" // L: list open consultations
+	actOpen      = "o" // o:<key>: show a consultation's intro (from a list)
+	actBegin     = "g" // g:<key>: start answering
+	actAnswer    = "a" // a:<question>:<value>: an option index or a number
+	actToggle    = "t" // t:<question>:<option index>: multiple choice toggle
+	actConfirm   = "k" // k:<question>: confirm a multiple choice
+	actSkip      = "n" // n:<question>: skip an optional question
+	actBack      = "b" // b:<question>: back to the previous question
+	actLanguage  = "l" // l:<code>: choose the bot's language
+	actList      = "L" // L: list open consultations
+	actSubscribe = "S" // S:1 or S:0: hear about new consultations, or not
 )
 
 // maxCallbackData is Telegram's limit on callback data, in bytes.
@@ -36,7 +37,7 @@ func encodeCallback(action string, args ...string) string {
 // argCounts is how many arguments each action takes.
 var argCounts = map[string]int{
 	actOpen: 1, actBegin: 1, actAnswer: 2, actToggle: 2, actConfirm: 1,
-	actSkip: 1, actBack: 1, actLanguage: 1, actList: 0,
+	actSkip: 1, actBack: 1, actLanguage: 1, actList: 0, actSubscribe: 1,
 }
 
 // decodeCallback parses callback data, refusing anything the bot did not

@@ -11,7 +11,10 @@ import (
 // deep-link payload (t.me/<bot>?start=<slug>), goes straight into one.
 func (b *Bot) start(ctx context.Context, t *turn) error {
 	if t.args == "" {
-		return b.welcome(ctx, t, b.msg.T(t.lang, "welcome", nil))
+		if err := b.welcome(ctx, t, b.msg.T(t.lang, "welcome", nil)); err != nil {
+			return err
+		}
+		return b.askSubscribe(ctx, t)
 	}
 	c, err := b.store.Consultation(ctx, t.args)
 	if consultations.ErrorCode(err) == consultations.ENOTFOUND || !consultations.SlugPattern.MatchString(t.args) {

@@ -289,7 +289,9 @@ func (b *Bot) advance(ctx context.Context, t *turn, c *consultations.Consultatio
 		}
 		sc := b.thanksScreen(c, t.lang, count)
 		b.show(ctx, t.chatID, id, sc.text, sc.kb)
-		return nil
+		// Citizens who came by a link are asked about news only now, so
+		// nothing stands between them and the first question.
+		return b.askSubscribe(ctx, t)
 	}
 	s.Trail = append(s.Trail, from)
 	s.Question, s.Selected = next.ID, chosen(next, r)

@@ -38,7 +38,7 @@ func TestCitizenAnswersReferenceConsultation(t *testing.T) {
 			ana.sees(tt.progress)
 			ana.tap(tt.yes, "4 🙂", "9", tt.web, tt.tv, tt.confirm, tt.south)
 			ana.send("Más cámaras & <subtítulos>")
-			ana.sees(tt.thanks)
+			ana.said(tt.thanks)
 
 			r := ana.response()
 			if !r.IsCompleted() {
@@ -83,7 +83,7 @@ func TestSkipLogic(t *testing.T) {
 	ana.sees("Pregunta 2 de 5")
 	ana.sees("¿Qué tan probable es que recomiende")
 	ana.tap("10", "Radio", "Confirmar", "Norte", "Omitir →")
-	ana.sees("Muchas gracias")
+	ana.said("Muchas gracias")
 	r := ana.response()
 	if _, ok := r.Answers["satisfaction"]; ok {
 		t.Error("satisfaction was recorded although it was not asked")
@@ -121,7 +121,7 @@ func TestTextLimit(t *testing.T) {
 	ana.send(strings.Repeat("á", 1001))
 	ana.sees("Su respuesta tiene 1.001 caracteres y el máximo es 1.000")
 	ana.send(strings.Repeat("á", 1000)) // 1,000 characters (2,000 bytes) fit
-	ana.sees("Muchas gracias")
+	ana.said("Muchas gracias")
 	if got := len([]rune(ana.response().Answers["comment"].Text)); got != 1000 {
 		t.Errorf("stored comment has %d characters, want 1000", got)
 	}
@@ -168,7 +168,7 @@ func TestRestartInTheMiddleResumes(t *testing.T) {
 	ana.send("/start " + reference) // coming back by the link resumes too
 	ana.sees("Pregunta 4 de 6")
 	ana.tap("Radio", "Confirmar", "Sur", "Omitir →")
-	ana.sees("Muchas gracias")
+	ana.said("Muchas gracias")
 	if got := answerString(ana.response().Answers["recommend"]); got != "6" {
 		t.Errorf("recommend = %q, want 6", got)
 	}
@@ -255,12 +255,35 @@ func TestStartWithoutPayloadListsOpenConsultations(t *testing.T) {
 	h := newHarness(t)
 	ana := h.citizen(1011, "pt-BR")
 	ana.send("/start")
-	ana.sees("Olá! Eu sou o parlabot")
-	ana.sees("anônimas")
-	ana.tap("Avalie a transmissão das sessões do Congresso")
-	ana.sees("São 6 perguntas breves")
-	ana.tap("Começar")
-	ana.sees("Pergunta 1 de 6")
+	msgs := ana.Messages()
+	welcome := msgs[len(msgs)-2]
+	if !strings.Contains(welcome.Plain, "Olá! Eu sou o parlabot") || !strings.Contains(welcome.Plain, "anônimas") {
+		t.Errorf("welcome = %q", welcome.Plain)
+	}
+	if err := ana.TapWait(ana.ctx(), "Avalie a transmissão das sessões do Congresso"); err == nil {
+		t.Fatal("the latest message should be the news question, not the list")
+	}
+	if _, err := ana.Tap("Não, obrigado"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.WaitIdle(ana.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	ana.TapData(welcome.ID, welcome.Keyboard[0][0].Data)
+	if err := h.srv.WaitIdle(ana.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	intro := ana.message(welcome.ID) // the list gave way to the intro, in place
+	if !strings.Contains(intro.Plain, "São 6 perguntas breves") {
+		t.Fatalf("intro = %q", intro.Plain)
+	}
+	ana.TapData(intro.ID, intro.Keyboard[0][0].Data) // Começar
+	if err := h.srv.WaitIdle(ana.ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ana.message(intro.ID).Plain; !strings.Contains(got, "Pergunta 1 de 6") {
+		t.Errorf("after Começar: %q", got)
+	}
 }
 
 func TestUnknownAndClosedConsultations(t *testing.T) {
@@ -344,7 +367,7 @@ func TestCitizenCommandMenus(t *testing.T) {
 	pt := h.citizen(1015, "pt-BR")
 	pt.send("/help")
 	cmds := pt.Commands()
-	if len(cmds) != 4 || cmds[0].Command != "start" || cmds[0].Description != "Ver as consultas abertas" {
+	if len(cmds) != 6 || cmds[0].Command != "start" || cmds[0].Description != "Ver as consultas abertas" {
 		t.Errorf("Portuguese menu = %v", cmds)
 	}
 }

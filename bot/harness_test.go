@@ -173,6 +173,29 @@ func (c *citizen) sees(want string) {
 	}
 }
 
+// said fails unless one of the bot's messages contains want.
+func (c *citizen) said(want string) {
+	c.h.t.Helper()
+	for _, m := range c.Messages() {
+		if m.FromBot && strings.Contains(m.Plain, want) {
+			return
+		}
+	}
+	c.h.t.Fatalf("no message from the bot contains %q; last: %s", want, c.Last().Plain)
+}
+
+// message returns the chat's message with the id, as it shows now.
+func (c *citizen) message(id int) telegramtest.Message {
+	c.h.t.Helper()
+	for _, m := range c.Messages() {
+		if m.ID == id {
+			return m
+		}
+	}
+	c.h.t.Fatalf("no message %d", id)
+	return telegramtest.Message{}
+}
+
 // buttons are the labels of the bot's latest message's buttons.
 func (c *citizen) buttons() []string {
 	var labels []string

@@ -136,6 +136,7 @@ func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
 		return nil, false
 	}
 	c.ChatID = chat.ID
+	c.Username = from.Username
 	if !c.LanguageChosen {
 		c.Language = b.msg.Lang(from.LanguageCode)
 	}

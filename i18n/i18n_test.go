@@ -152,7 +152,7 @@ func TestMessagesAreValidTelegramHTML(t *testing.T) {
 	b := newBundle(t)
 	for _, lang := range Languages {
 		for _, id := range b.IDs() {
-			s := b.N(lang, id, 3, map[string]any{"N": 1, "Total": 2, "Answer": "x", "Length": 5, "Max": 3})
+			s := b.N(lang, id, 3, sampleData)
 			if strings.Contains(s, "<no value>") {
 				t.Errorf("%s %s: a template field is missing: %q", lang, id, s)
 			}
@@ -165,4 +165,9 @@ func TestMessagesAreValidTelegramHTML(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+// sampleData has a value for every template field any message uses.
+var sampleData = map[string]any{
+	"N": 1, "Total": 2, "Answer": "x", "Length": 5, "Max": 3, "User": "@ana", "Role": "clerk",
 }

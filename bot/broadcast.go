@@ -1,0 +1,5 @@
+package bot
+
+// broadcastRoutes registers the clerks' broadcast commands.
+func (b *Bot) broadcastRoutes() {
+}
