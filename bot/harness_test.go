@@ -41,17 +41,25 @@ type harness struct {
 	bot    *Bot
 	cancel context.CancelFunc
 	done   chan error
+	admins []int64 // Config.Admins
 }
 
 // newHarness starts a bot with the reference consultation imported, at a
 // time when it is open.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWithAdmins(t)
+}
+
+// newHarnessWithAdmins is newHarness with the given admins configured.
+func newHarnessWithAdmins(t *testing.T, admins ...int64) *harness {
+	t.Helper()
 	h := &harness{
-		t:     t,
-		srv:   telegramtest.New(),
-		path:  filepath.Join(t.TempDir(), "parlabot.db"),
-		clock: &clock{t: time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC)},
+		admins: admins,
+		t:      t,
+		srv:    telegramtest.New(),
+		path:   filepath.Join(t.TempDir(), "parlabot.db"),
+		clock:  &clock{t: time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC)},
 	}
 	t.Cleanup(func() {
 		h.stop()
@@ -102,7 +110,7 @@ func (h *harness) start() {
 	b, err := New(ctx, Config{
 		Token: h.srv.Token(), APIURL: h.srv.URL(), Store: h.store, Messages: msgs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now,
-		PollTimeout: 2 * time.Second, Workers: 4,
+		PollTimeout: 2 * time.Second, Workers: 4, Admins: h.admins,
 	})
 	if err != nil {
 		cancel()
