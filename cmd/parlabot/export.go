@@ -20,7 +20,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	slug := fs.String("consultation", "", "the consultation's `slug`")
 	format := fs.String("format", "jsonl", "output `format`: jsonl")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
-	if err := parse(fs, args); err != nil {
+	if err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if *slug == "" {

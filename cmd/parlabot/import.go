@@ -15,7 +15,7 @@ import (
 func (m *Main) importFile(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("import", &c)
-	if err := parse(fs, interspersed(args, fs)); err != nil {
+	if err := m.parse(fs, interspersed(args, fs)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

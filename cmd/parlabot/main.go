@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -39,7 +40,7 @@ const usage = `parlabot: public consultations and satisfaction polls in Telegram
 
 Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
-  parlabot run                                  start the bot (needs --token)
+  parlabot run [--broadcast-rate 25]            start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG --format jsonl [--out FILE]
                                                 write the responses, pseudonymised
@@ -51,6 +52,7 @@ Common flags (each also read from an environment variable):
   --api-url URL    PARLABOT_API_URL     Bot API server (default https://api.telegram.org)
   --lang CODE      PARLABOT_LANG        language for citizens whose app language
                                         parlabot doesn't speak: es, pt, en or fr (default es)
+  --admins ID,ID   PARLABOT_ADMINS      Telegram user ids with the admin role
 
 Run "parlabot COMMAND -h" for a command's own flags.
 `
@@ -113,6 +115,34 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 // common holds the flags every subcommand shares.
 type common struct {
 	db, token, apiURL, lang string
+	admins                  adminList
+}
+
+// adminList is the --admins flag: Telegram user ids, comma separated.
+type adminList []int64
+
+func (a *adminList) String() string {
+	var parts []string
+	for _, id := range *a {
+		parts = append(parts, strconv.FormatInt(id, 10))
+	}
+	return strings.Join(parts, ",")
+}
+
+func (a *adminList) Set(v string) error {
+	*a = nil
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("%q is not a Telegram user id (a positive number; @userinfobot tells yours)", part)
+		}
+		*a = append(*a, id)
+	}
+	return nil
 }
 
 // flags returns a flag set for a subcommand with the common flags, their
@@ -124,12 +154,18 @@ func (m *Main) flags(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.token, "token", m.env("TELEGRAM_BOT_TOKEN", ""), "Telegram bot `token` from @BotFather (TELEGRAM_BOT_TOKEN)")
 	fs.StringVar(&c.apiURL, "api-url", m.env("PARLABOT_API_URL", "https://api.telegram.org"), "Telegram Bot API `URL` (PARLABOT_API_URL)")
 	fs.StringVar(&c.lang, "lang", m.env("PARLABOT_LANG", "es"), "default `language` of the bot's texts: es, pt, en or fr (PARLABOT_LANG)")
+	fs.Var(&c.admins, "admins", "Telegram user `ids` with the admin role, comma separated (PARLABOT_ADMINS)")
 	return fs
 }
 
-// parse parses flags; a bad flag is a usage error (the flag package has
-// already printed what was wrong).
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses flags, after the defaults the environment gives; a bad flag
+// is a usage error (the flag package has already printed what was wrong).
+func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	if v := m.Getenv("PARLABOT_ADMINS"); v != "" {
+		if err := fs.Set("admins", v); err != nil {
+			return usagef("PARLABOT_ADMINS: %v", err)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

@@ -161,6 +161,8 @@ func TestBadUsage(t *testing.T) {
 		{"run without token", []string{"run", "--db", db}, 2, "pass --token or set TELEGRAM_BOT_TOKEN"},
 		{"unknown flag", []string{"run", "--tokn", "x"}, 2, "flag provided but not defined: -tokn"},
 		{"bad language", []string{"run", "--token", "1:x", "--lang", "de"}, 2, `--lang: language "de" is not supported`},
+		{"bad admin id", []string{"run", "--token", "1:x", "--admins", "12,@ana"}, 2, `"@ana" is not a Telegram user id`},
+		{"broadcast rate too high", []string{"run", "--token", "1:x", "--broadcast-rate", "100"}, 2, "--broadcast-rate 100: use a rate above 0 and at most 30"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,11 +14,15 @@ import (
 func (m *Main) runBot(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("run", &c)
-	if err := parse(fs, args); err != nil {
+	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
+	if err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("run takes no arguments, got %q", fs.Arg(0))
+	}
+	if *rate <= 0 || *rate > 30 {
+		return usagef("--broadcast-rate %v: use a rate above 0 and at most 30 (Telegram's limit is about 30 messages per second)", *rate)
 	}
 	if c.token == "" {
 		return usagef("run needs a Telegram bot token: pass --token or set TELEGRAM_BOT_TOKEN (create a bot with @BotFather to get one)")
@@ -33,7 +37,7 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	log := m.logger()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now})
+	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
 	if err != nil {
 		return err
 	}

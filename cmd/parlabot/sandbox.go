@@ -31,7 +31,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("sandbox", &c)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` of the web chat")
-	if err := parse(fs, args); err != nil {
+	if err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -65,7 +65,8 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	tg := telegramtest.New()
 	defer tg.Close()
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second})
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
+		Admins: append([]int64{sandboxAdmin}, c.admins...)})
 	if err != nil {
 		return err
 	}
