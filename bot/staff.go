@@ -134,14 +134,20 @@ func (b *Bot) audit(ctx context.Context, t *turn, action, target, detail string,
 func (b *Bot) setStaffMenu(ctx context.Context, userID int64) {
 	scope := &models.BotCommandScopeChat{ChatID: userID}
 	if !b.roles.isStaff(userID) {
-		for _, lang := range i18n.Languages {
-			if _, err := b.tg.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{Scope: scope, LanguageCode: lang}); err != nil {
+		for _, code := range append([]string{""}, i18n.Languages...) {
+			if _, err := b.tg.DeleteMyCommands(ctx, &tgbot.DeleteMyCommandsParams{Scope: scope, LanguageCode: code}); err != nil {
 				b.log.Warn("reset staff menu", "err", err)
 			}
 		}
 		return
 	}
-	for _, lang := range i18n.Languages {
+	// One menu per language, and one without a language for staff whose
+	// app speaks another, in the default language.
+	for _, code := range append([]string{""}, i18n.Languages...) {
+		lang := code
+		if lang == "" {
+			lang = b.msg.Default()
+		}
 		var cmds []models.BotCommand
 		for _, c := range citizenCommands {
 			cmds = append(cmds, models.BotCommand{Command: c, Description: b.msg.T(lang, "command_"+c, nil)})
@@ -151,7 +157,7 @@ func (b *Bot) setStaffMenu(ctx context.Context, userID int64) {
 				cmds = append(cmds, models.BotCommand{Command: c.name, Description: b.msg.T(lang, "command_"+c.name, nil)})
 			}
 		}
-		params := &tgbot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: lang}
+		params := &tgbot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code}
 		if _, err := b.tg.SetMyCommands(ctx, params); err != nil {
 			b.log.Warn("set staff menu", "err", err)
 		}

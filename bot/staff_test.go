@@ -60,7 +60,9 @@ func TestGrantAndRevoke(t *testing.T) {
 		t.Error("the grant did not take effect")
 	}
 	menu := c.Commands()
-	if !slices.ContainsFunc(menu, func(m models.BotCommand) bool { return m.Command == "consultations" || m.Command == "new" || m.Command == "broadcast" }) && len(h.bot.staffCmds) > 3 {
+	if !slices.ContainsFunc(menu, func(m models.BotCommand) bool {
+		return m.Command == "consultations" || m.Command == "new" || m.Command == "broadcast"
+	}) && len(h.bot.staffCmds) > 3 {
 		t.Errorf("clerk's menu = %v, want staff commands in it", menu)
 	}
 	if slices.ContainsFunc(menu, func(m models.BotCommand) bool { return m.Command == "grant" }) {
