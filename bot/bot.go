@@ -66,6 +66,7 @@ type Bot struct {
 
 	roles     *roles
 	staffCmds []staffCommand // in the order staff menus show them
+	bcast     *broadcaster   // sends broadcasts from their outbox
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.
@@ -110,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		slugs:       map[string]string{},
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
 	}
+	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
 	for _, id := range cfg.Admins {
 		b.roles.admins[id] = true
 	}
@@ -182,6 +184,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	for _, id := range b.roles.staff() {
 		b.setStaffMenu(ctx, id)
 	}
+	sched := b.StartScheduler(ctx)
+	defer func() { <-sched }()
+	b.StartBroadcaster(ctx)
+	defer b.waitBroadcaster()
 	return b.poll(ctx)
 }
 

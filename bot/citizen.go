@@ -113,6 +113,9 @@ func (b *Bot) help(ctx context.Context, t *turn) error {
 
 // cancel leaves the current consultation; answers so far stay recorded.
 func (b *Bot) cancel(ctx context.Context, t *turn) error {
+	if handled, err := b.cancelWizard(ctx, t); handled || err != nil {
+		return err
+	}
 	s := t.citizen.Session
 	if s == nil {
 		b.send(ctx, t.chatID, b.msg.T(t.lang, "nothing_to_cancel", nil), nil)
@@ -162,6 +165,14 @@ func (b *Bot) fallback(ctx context.Context, t *turn) error {
 	if t.query != nil {
 		// Unknown or malformed button data: nothing to do, safely.
 		return nil
+	}
+	if handled, err := b.wizardText(ctx, t); handled || err != nil {
+		return err
+	}
+	if m := t.update.Message; m != nil && m.Document != nil {
+		if handled, err := b.importDocument(ctx, t); handled || err != nil {
+			return err
+		}
 	}
 	s := t.citizen.Session
 	if s == nil || s.Question == "" {

@@ -92,8 +92,7 @@ func (h *harness) importFile(path string) *consultations.Consultation {
 		h.t.Fatalf("parse %s: %v", path, err)
 	}
 	c := f.Consultation
-	c.Status = consultations.StatusDraft
-	c.Status = c.StatusAt(h.clock.Now())
+	c.SettleImported(nil, h.clock.Now())
 	if err := h.store.PutConsultation(context.Background(), c); err != nil {
 		h.t.Fatalf("import %s: %v", path, err)
 	}

@@ -212,3 +212,15 @@ type Response struct {
 
 // IsCompleted reports whether the citizen reached the end.
 func (r *Response) IsCompleted() bool { return !r.Completed.IsZero() }
+
+// SettleImported sets the status of a consultation read from a file: a new
+// one starts as a draft and follows its dates; an update keeps the status
+// the stored version has (a clerk may have opened or closed it by hand),
+// moved on by the new dates.
+func (c *Consultation) SettleImported(stored *Consultation, now time.Time) {
+	c.Status = StatusDraft
+	if stored != nil {
+		c.Status = stored.Status
+	}
+	c.Status = c.StatusAt(now)
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // answersOf builds an answers map from pairs such as "watched=yes",
@@ -256,4 +257,38 @@ func TestPrune(t *testing.T) {
 		r := &Response{}
 		r.Prune(ref) // must not panic
 	})
+}
+
+func TestSettleImported(t *testing.T) {
+	opens := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	closes := time.Date(2027, 2, 1, 3, 0, 0, 0, time.UTC)
+	before, during, after := opens.Add(-time.Hour), opens.Add(time.Hour), closes.Add(time.Hour)
+	tests := []struct {
+		name          string
+		stored        Status // "" for a new consultation
+		opens, closes time.Time
+		now           time.Time
+		want          Status
+	}{
+		{"new, before its dates", "", opens, closes, before, StatusDraft},
+		{"new, within its dates", "", opens, closes, during, StatusOpen},
+		{"new, after its dates", "", opens, closes, after, StatusClosed},
+		{"new, no dates", "", time.Time{}, time.Time{}, during, StatusDraft},
+		{"opened by hand, no dates, updated", StatusOpen, time.Time{}, time.Time{}, during, StatusOpen},
+		{"closed by hand, updated within its dates", StatusClosed, opens, closes, during, StatusClosed},
+		{"open, updated with closes in the past", StatusOpen, opens, before, during, StatusClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Consultation{Opens: tt.opens, Closes: tt.closes}
+			var stored *Consultation
+			if tt.stored != "" {
+				stored = &Consultation{Status: tt.stored}
+			}
+			c.SettleImported(stored, tt.now)
+			if c.Status != tt.want {
+				t.Errorf("status = %s, want %s", c.Status, tt.want)
+			}
+		})
+	}
 }

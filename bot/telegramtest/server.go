@@ -295,8 +295,12 @@ func init() {
 	register("getWebhookInfo", (*Server).getWebhookInfo, true)
 }
 
-// serveHTTP routes /bot<token>/<method> requests.
+// serveHTTP routes /bot<token>/<method> requests and file downloads.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot") {
+		s.serveFile(w, r) // downloads (files.go)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
 		writeError(w, &apiError{Code: http.StatusNotFound, Description: "Not Found"})

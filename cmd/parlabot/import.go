@@ -31,16 +31,15 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 		return m.refuse(path, err, nil)
 	}
 	cons := f.Consultation
-	cons.Status = consultations.StatusDraft
-	cons.Status = cons.StatusAt(m.Now())
 
 	store, err := m.openStore(c)
 	if err != nil {
 		return storeError("open database", err)
 	}
 	defer store.Close()
-	_, getErr := store.Consultation(ctx, cons.Slug)
+	stored, getErr := store.Consultation(ctx, cons.Slug)
 	existed := getErr == nil
+	cons.SettleImported(stored, m.Now())
 	if err := store.PutConsultation(ctx, cons); err != nil {
 		return m.refuse(path, err, f)
 	}

@@ -12,13 +12,16 @@ import (
 )
 
 // CreateBroadcast stores a broadcast and its deliveries, all pending, in one
-// transaction, setting b.ID and b.Total.
+// transaction, setting b.ID and b.Total. A citizen listed more than once
+// gets one delivery (the first) and is counted once.
 func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast, deliveries []consultations.Delivery) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var id uint64
+	var total int
 	err := s.write(func(tx *bbolt.Tx) error {
+		total = 0 // the function may run more than once
 		bb := tx.Bucket(broadcastsBucket)
 		seq, err := bb.NextSequence()
 		if err != nil {
@@ -33,6 +36,10 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast,
 			return fmt.Errorf("create outbox: %w", err)
 		}
 		for _, d := range deliveries {
+			if out.Get(userKey(d.UserID)) != nil {
+				continue // listed twice
+			}
+			total++
 			d.Broadcast, d.State, d.Attempts = seq, consultations.DeliveryPending, 0
 			v, err := json.Marshal(d)
 			if err != nil {
@@ -46,7 +53,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast,
 			}
 		}
 		rec := *b
-		rec.ID, rec.Total, rec.Sent, rec.Failed, rec.Blocked = seq, len(deliveries), 0, 0, 0
+		rec.ID, rec.Total, rec.Sent, rec.Failed, rec.Blocked = seq, total, 0, 0, 0
 		v, err := json.Marshal(rec)
 		if err != nil {
 			return err
@@ -57,7 +64,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast,
 	if err != nil {
 		return storeError("create broadcast", err)
 	}
-	b.ID, b.Total, b.Sent, b.Failed, b.Blocked = id, len(deliveries), 0, 0, 0
+	b.ID, b.Total, b.Sent, b.Failed, b.Blocked = id, total, 0, 0, 0
 	return nil
 }
 
