@@ -41,18 +41,31 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		}
 		return storeError("read consultation", err)
 	}
+	n := 0
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)
 		jw := consultations.NewJSONLWriter(bw, cons)
-		if err := store.EachResponse(ctx, cons.Slug, jw.Write); err != nil {
+		err := store.EachResponse(ctx, cons.Slug, func(r *consultations.Response) error {
+			n++
+			return jw.Write(r)
+		})
+		if err != nil {
 			return fmt.Errorf("export %s: %w", cons.Slug, err)
 		}
 		return bw.Flush()
 	}
 	if *out == "" {
-		return write(m.Stdout)
+		err = write(m.Stdout)
+	} else {
+		err = writeFileAtomic(*out, write)
 	}
-	return writeFileAtomic(*out, write)
+	if err != nil {
+		return err
+	}
+	return store.Audit(ctx, consultations.AuditEntry{
+		At: m.Now(), Action: "export", Target: cons.Slug, Allowed: true,
+		Detail: fmt.Sprintf("command line, %s, responses: %d", *format, n),
+	})
 }
 
 // writeFileAtomic writes through a temporary file renamed into place, so

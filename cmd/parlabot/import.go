@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/parlabot/parlabot/consultations"
@@ -46,6 +47,12 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	verb := "imported"
 	if existed {
 		verb = "updated"
+	}
+	if err := store.Audit(ctx, consultations.AuditEntry{
+		At: m.Now(), Action: "import", Target: cons.Slug, Allowed: true,
+		Detail: fmt.Sprintf("command line, %s: %d questions, %s", filepath.Base(path), len(cons.Questions), cons.Status),
+	}); err != nil {
+		return storeError("write audit log", err)
 	}
 	fmt.Fprintf(m.Stdout, "%s %s: %d questions, %s%s\n", verb, cons.Slug, len(cons.Questions), cons.Status, schedule(cons))
 	return store.Close()

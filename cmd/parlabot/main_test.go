@@ -141,6 +141,24 @@ func TestExportJSONL(t *testing.T) {
 	if got, _ := os.ReadFile(out); string(got) != want {
 		t.Errorf("--out file = %s, want %s", got, want)
 	}
+	s, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	log, _ := s.AuditLog(ctx, 10)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action+" "+e.Target+" ("+e.Detail+")")
+	}
+	want2 := []string{
+		"export livestream-2026 (command line, jsonl, responses: 1)",
+		"export livestream-2026 (command line, jsonl, responses: 1)",
+		"import livestream-2026 (command line, livestream-2026.yaml: 6 questions, open)",
+	}
+	if strings.Join(actions, "\n") != strings.Join(want2, "\n") {
+		t.Errorf("audit log:\n%s\nwant\n%s", strings.Join(actions, "\n"), strings.Join(want2, "\n"))
+	}
 }
 
 func TestBadUsage(t *testing.T) {
