@@ -372,3 +372,36 @@ func TestBroadcastRetriesThenGivesUp(t *testing.T) {
 		t.Errorf("second broadcast = %+v, want 3 sent", bc)
 	}
 }
+
+// A citizen who says /stop, or answers, between the plan and their turn is
+// not messaged: nothing is sent without the citizen's yes.
+func TestBroadcastSkipsWhoWithdrewAfterThePlan(t *testing.T) {
+	bh := newBroadcastHarness(t, 1000)
+	const stays, stops, answers = 2101, 2102, 2103
+	subscribers(t, bh.srv, bh.store, []int64{stays, stops, answers}, "es")
+	clerk := bh.citizen(bcClerk, "es")
+	clerk.send("/broadcast " + reference)
+	clerk.sees("La recibirán 3 personas")
+
+	c := bh.citizen(stops, "es")
+	c.send("/stop")
+	bh.answered(answers, true)
+
+	clerk.tap("Enviar")
+	bc := bh.waitBroadcast(bh.latestBroadcast().ID, "done", isDone)
+	if bc.Sent != 1 || bc.Skipped != 2 || bc.Pending() != 0 {
+		t.Errorf("broadcast = %+v, want 1 sent and 2 skipped", bc)
+	}
+	for id, want := range map[int64]int{stays: 1, stops: 0, answers: 0} {
+		invites := 0
+		for _, m := range botMessages(bh.srv.User(id, "")) {
+			if strings.Contains(m.Plain, "Evalúe la transmisión") {
+				invites++
+			}
+		}
+		if invites != want {
+			t.Errorf("citizen %d got %d invitations, want %d", id, invites, want)
+		}
+	}
+	clerk.waitMessage(bc.StatusMsg, "Ya no suscritos o ya respondieron: 2")
+}

@@ -269,6 +269,12 @@ func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, 
 	if !ok {
 		sc = invites[s.bot.msg.Default()]
 	}
+	if s.withdrawn(ctx, d) {
+		// Said /stop (or answered) since the plan: nothing is sent
+		// without the citizen's yes.
+		d.State = consultations.DeliverySkipped
+		return outcome{d: d, settled: true, recorded: s.record(ctx, d) == nil}
+	}
 	params := &tgbot.SendMessageParams{ChatID: d.ChatID, Text: sc.text, ParseMode: models.ParseModeHTML, ReplyMarkup: sc.kb}
 	wait := s.backoff
 	for first := true; ; first = false {
@@ -311,6 +317,22 @@ func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, 
 		}
 		return outcome{d: d, settled: true, recorded: s.record(ctx, d) == nil}
 	}
+}
+
+// withdrawn reports whether a citizen unsubscribed, or answered the
+// consultation, after the broadcast was planned. When the store can't
+// tell, the invitation goes as planned.
+func (s *broadcaster) withdrawn(ctx context.Context, d consultations.Delivery) bool {
+	c, err := s.bot.store.Citizen(ctx, d.UserID)
+	if err == nil && !c.Subscribed {
+		return true
+	}
+	bc, err := s.bot.store.Broadcast(ctx, d.Broadcast)
+	if err != nil {
+		return false
+	}
+	r, err := s.bot.store.Response(ctx, bc.Consultation, consultations.Pseudonym(s.bot.key, d.UserID))
+	return err == nil && r.IsCompleted()
 }
 
 // record writes a delivery down, even while the bot stops: it reflects a

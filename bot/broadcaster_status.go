@@ -32,6 +32,9 @@ func (b *Bot) broadcastStatus(lang string, bc *consultations.Broadcast, title st
 	sb.WriteString(b.msg.T(lang, "broadcast_sent", map[string]any{"N": num(bc.Sent), "Total": num(bc.Total)}) + "\n")
 	sb.WriteString(b.msg.T(lang, "broadcast_failed", map[string]any{"Count": num(bc.Failed)}) + "\n")
 	sb.WriteString(b.msg.T(lang, "broadcast_blocked", map[string]any{"Count": num(bc.Blocked)}))
+	if bc.Skipped > 0 {
+		sb.WriteString("\n" + b.msg.T(lang, "broadcast_skipped", map[string]any{"Count": num(bc.Skipped)}))
+	}
 	if v.rate > 0 {
 		sb.WriteString("\n" + b.msg.N(lang, "broadcast_rate", int(math.Round(v.rate)), nil))
 	}
@@ -87,7 +90,7 @@ func (s *broadcaster) startReport(ctx context.Context, bc *consultations.Broadca
 	r := &report{
 		s: s, id: bc.ID, stop: make(chan struct{}), done: make(chan struct{}),
 		lang: s.bot.citizenLang(ctx, bc.By), title: bc.Consultation,
-		prevDone: bc.Sent + bc.Failed + bc.Blocked, prevAt: s.clock(),
+		prevDone: bc.Sent + bc.Failed + bc.Blocked + bc.Skipped, prevAt: s.clock(),
 	}
 	if c, err := s.bot.store.Consultation(ctx, bc.Consultation); err == nil {
 		r.title = c.Title.In(r.lang, c.DefaultLanguage)
@@ -133,7 +136,7 @@ func (r *report) refresh(ctx context.Context, state string, final bool) {
 		r.s.bot.log.Warn("broadcast: read progress", "broadcast", r.id, "err", err)
 		return
 	}
-	now, done := r.s.clock(), bc.Sent+bc.Failed+bc.Blocked
+	now, done := r.s.clock(), bc.Sent+bc.Failed+bc.Blocked+bc.Skipped
 	if el := now.Sub(r.prevAt).Seconds(); el > 0 && !final {
 		r.rate = float64(done-r.prevDone) / el
 		r.prevDone, r.prevAt = done, now

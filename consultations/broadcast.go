@@ -34,10 +34,11 @@ type Broadcast struct {
 	Sent         int
 	Failed       int
 	Blocked      int
+	Skipped      int // unsubscribed or answered after the plan
 }
 
 // Pending is how many deliveries are still to be made.
-func (b *Broadcast) Pending() int { return b.Total - b.Sent - b.Failed - b.Blocked }
+func (b *Broadcast) Pending() int { return b.Total - b.Sent - b.Failed - b.Blocked - b.Skipped }
 
 // DeliveryState is what became of one message of a broadcast.
 type DeliveryState string
@@ -48,6 +49,7 @@ const (
 	DeliverySent    DeliveryState = "sent"
 	DeliveryFailed  DeliveryState = "failed"  // retried and given up
 	DeliveryBlocked DeliveryState = "blocked" // the citizen blocked the bot (403); unsubscribed
+	DeliverySkipped DeliveryState = "skipped" // unsubscribed or answered after the plan: not sent
 )
 
 // Delivery is one citizen's message in a broadcast's outbox.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -21,6 +22,9 @@ const (
 	maxDataLen  = 64       // bytes of callback_data
 	maxBodySize = 64 << 10 // bytes of a request body
 	maxUserID   = 1<<53 - 1
+	// maxDocumentSize is the largest file the citizen may send. Telegram
+	// takes far bigger ones; a consultation file is a few kilobytes.
+	maxDocumentSize = 2 << 20
 )
 
 // languageCode is an IETF language tag as Telegram apps report it.
@@ -100,6 +104,104 @@ func (h *handler) tap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "update_id": u.TapData(req.MessageID, req.Data)})
+}
+
+// errDocumentTooBig answers a file over maxDocumentSize.
+var errDocumentTooBig = badInput(fmt.Sprintf("file is larger than %d MB, the sandbox's limit", maxDocumentSize>>20))
+
+// document posts a file from the citizen, as when they attach one in the
+// Telegram app. The body is multipart/form-data with the fields user and
+// file, as a browser's FormData sends it.
+func (h *handler) document(w http.ResponseWriter, r *http.Request) {
+	u, name, data, err := h.decodeDocument(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "update_id": u.SendDocument(name, data)})
+}
+
+// decodeDocument reads the form of POST /document: the citizen who sends,
+// and the file's name and bytes.
+func (h *handler) decodeDocument(w http.ResponseWriter, r *http.Request) (u *telegramtest.User, name string, data []byte, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxDocumentSize+maxBodySize)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", nil, badInput("the body must be multipart/form-data with the fields user and file")
+	}
+	seen := map[string]bool{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", nil, multipartError(err)
+		}
+		field := p.FormName()
+		if seen[field] {
+			return nil, "", nil, badInput(fmt.Sprintf("field %q is given twice", field))
+		}
+		seen[field] = true
+		switch field {
+		case "user":
+			v, err := io.ReadAll(io.LimitReader(p, 32))
+			if err != nil {
+				return nil, "", nil, multipartError(err)
+			}
+			id, err := strconv.ParseInt(strings.TrimSpace(string(v)), 10, 64)
+			if err != nil {
+				return nil, "", nil, badInput("user must be a positive Telegram user id")
+			}
+			if u, err = h.citizen(id); err != nil {
+				return nil, "", nil, err
+			}
+		case "file":
+			if name, data, err = readDocument(p); err != nil {
+				return nil, "", nil, err
+			}
+		default:
+			return nil, "", nil, badInput(fmt.Sprintf("unknown field %q; the fields are user and file", field))
+		}
+	}
+	switch {
+	case u == nil:
+		return nil, "", nil, badInput("user must be a positive Telegram user id")
+	case !seen["file"]:
+		return nil, "", nil, badInput("file is missing")
+	}
+	return u, name, data, nil
+}
+
+// readDocument reads the file of a form, refusing what Telegram's apps
+// would not send: no name, no bytes, or over maxDocumentSize.
+func readDocument(p *multipart.Part) (name string, data []byte, err error) {
+	name = p.FileName()
+	switch {
+	case name == "" || name == "." || name == "/":
+		return "", nil, badInput("file must be a file with a name")
+	case !utf8.ValidString(name):
+		return "", nil, badInput("the file name must be UTF-8")
+	}
+	data, err = io.ReadAll(io.LimitReader(p, maxDocumentSize+1))
+	switch {
+	case err != nil:
+		return "", nil, multipartError(err)
+	case len(data) > maxDocumentSize:
+		return "", nil, errDocumentTooBig
+	case len(data) == 0:
+		return "", nil, badInput("file is empty")
+	}
+	return name, data, nil
+}
+
+// multipartError is the answer to a form that cannot be read: too big, or
+// not well formed.
+func multipartError(err error) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return errDocumentTooBig
+	}
+	return badInput("bad multipart body: " + err.Error())
 }
 
 // persona sets the language the citizen's later updates carry, as when

@@ -18,7 +18,12 @@
 //	POST /send    {"user":ID,"text":"…"}   the citizen sends a message or command
 //	POST /tap     {"user":ID,"message_id":N,"data":"…"}  the citizen taps an inline button
 //	POST /persona {"user":ID,"language":"pt-BR"}         the language later updates carry
-//	GET  /file?user=ID&message=N&kind=photo|document     a photo or document the bot sent
+//	POST /document multipart/form-data: user, file        the citizen sends a file (at most 2 MB)
+//	GET  /file?user=ID&message=N&kind=photo|document     a photo or document in the chat
+//
+// The JSON actions refuse any other Content-Type, so a cross-site form
+// cannot post them; /document, which a form could post, relies like the
+// rest on the cross-origin protection around the handler.
 //
 // Bad input is answered 400 with {"ok":false,"error":"…"}. Messages are sent
 // to the page as a tree of formatting nodes built from Telegram's entities,

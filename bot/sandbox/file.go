@@ -18,7 +18,7 @@ type notFound string
 func (e notFound) Error() string { return string(e) }
 
 // file serves a photo (inline, when it is an image) or a document (always
-// as a download) the bot sent. A file the bot gave by URL, which the fake
+// as a download) in the chat, the bot's or the citizen's own. A file the bot gave by URL, which the fake
 // server did not fetch, is a redirect to that URL.
 func (h *handler) file(w http.ResponseWriter, r *http.Request) {
 	u, err := h.userParam(r)

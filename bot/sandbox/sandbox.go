@@ -64,6 +64,7 @@ func New(srv *telegramtest.Server, opts Options) http.Handler {
 	h.mux.HandleFunc("GET /file", h.file)
 	h.mux.HandleFunc("POST /send", h.send)
 	h.mux.HandleFunc("POST /tap", h.tap)
+	h.mux.HandleFunc("POST /document", h.document)
 	h.mux.HandleFunc("POST /persona", h.persona)
 	return http.NewCrossOriginProtection().Handler(h)
 }

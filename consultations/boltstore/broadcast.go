@@ -53,7 +53,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast,
 			}
 		}
 		rec := *b
-		rec.ID, rec.Total, rec.Sent, rec.Failed, rec.Blocked = seq, total, 0, 0, 0
+		rec.ID, rec.Total, rec.Sent, rec.Failed, rec.Blocked, rec.Skipped = seq, total, 0, 0, 0, 0
 		v, err := json.Marshal(rec)
 		if err != nil {
 			return err
@@ -64,7 +64,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *consultations.Broadcast,
 	if err != nil {
 		return storeError("create broadcast", err)
 	}
-	b.ID, b.Total, b.Sent, b.Failed, b.Blocked = id, total, 0, 0, 0
+	b.ID, b.Total, b.Sent, b.Failed, b.Blocked, b.Skipped = id, total, 0, 0, 0, 0
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (s *Store) SaveBroadcast(ctx context.Context, b *consultations.Broadcast) e
 			return err
 		}
 		rec := *b
-		rec.Total, rec.Sent, rec.Failed, rec.Blocked = stored.Total, stored.Sent, stored.Failed, stored.Blocked
+		rec.Total, rec.Sent, rec.Failed, rec.Blocked, rec.Skipped = stored.Total, stored.Sent, stored.Failed, stored.Blocked, stored.Skipped
 		return putBroadcast(tx, &rec)
 	})
 	return storeError("save broadcast", err)
@@ -211,6 +211,8 @@ func (s *Store) RecordDelivery(ctx context.Context, d consultations.Delivery) er
 			b.Sent++
 		case consultations.DeliveryFailed:
 			b.Failed++
+		case consultations.DeliverySkipped:
+			b.Skipped++
 		case consultations.DeliveryBlocked:
 			b.Blocked++
 			if err := unsubscribe(tx, d.UserID); err != nil {
