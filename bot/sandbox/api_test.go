@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -141,6 +142,114 @@ func TestBadInput(t *testing.T) {
 	}
 	if got := decodeBody(t, res); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("POST /send as text/plain = %d %v, want 400 (a cross-site form must not post)", res.StatusCode, got)
+	}
+}
+
+// A file the citizen attaches reaches the bot as a Telegram document and
+// shows on the citizen's side of the chat under its name.
+func TestDocument(t *testing.T) {
+	e := newEnv(t)
+	e.post("/persona", map[string]any{"user": adminID, "language": "es"})
+	content := "slug: demo\ntitle: {es: Demo}\n"
+	code, got := e.postForm("/document", formPart{name: "user", content: "42"},
+		formPart{name: "file", fileName: "consulta.yaml", content: content})
+	if code != http.StatusOK || got["ok"] != true {
+		t.Fatalf("POST /document = %d %v, want 200", code, got)
+	}
+
+	ups := e.updates()
+	if len(ups) != 1 || ups[0].Message == nil || ups[0].Message.Document == nil {
+		t.Fatalf("updates = %+v, want one message with a document", ups)
+	}
+	m := ups[0].Message
+	if doc := m.Document; doc.FileName != "consulta.yaml" || doc.MimeType != "application/x-yaml" ||
+		doc.FileSize != int64(len(content)) || m.From.ID != adminID || m.From.LanguageCode != "es" {
+		t.Errorf("the bot gets %+v from %+v, want consulta.yaml, application/x-yaml, %d bytes, from %d in es",
+			doc, m.From, len(content), adminID)
+	}
+	if got, want := got["update_id"], float64(ups[0].ID); got != want {
+		t.Errorf("update_id = %v, want %v", got, want)
+	}
+
+	var st chatState
+	e.get("/chat?user=42", &st)
+	if len(st.Messages) != 1 || st.Messages[0].FromBot || st.Messages[0].Document == nil ||
+		st.Messages[0].Document.Name != "consulta.yaml" {
+		t.Fatalf("chat = %+v, want the citizen's document consulta.yaml", st.Messages)
+	}
+	res, err := http.Get(e.web.URL + "/" + st.Messages[0].Document.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != content {
+		t.Errorf("GET the citizen's document = %d %q, want 200 %q", res.StatusCode, body, content)
+	}
+}
+
+func TestDocumentBadInput(t *testing.T) {
+	e := newEnv(t)
+	user := formPart{name: "user", content: "1001"}
+	file := func(name string, size int) formPart {
+		return formPart{name: "file", fileName: name, content: strings.Repeat("a", size)}
+	}
+	tests := []struct {
+		name  string
+		parts []formPart
+		want  string // in the error
+	}{
+		{"file over 2 MB", []formPart{user, file("big.yaml", 2<<20+1)}, "2 MB"},
+		{"body far over 2 MB", []formPart{user, file("huge.yaml", 3<<20)}, "2 MB"},
+		{"user zero", []formPart{{name: "user", content: "0"}, file("a.yaml", 10)}, "user"},
+		{"negative user", []formPart{{name: "user", content: "-5"}, file("a.yaml", 10)}, "user"},
+		{"user as text", []formPart{{name: "user", content: "ana"}, file("a.yaml", 10)}, "user"},
+		{"user beyond JavaScript's integers", []formPart{{name: "user", content: "18014398509481984"}, file("a.yaml", 10)}, "user"},
+		{"no user", []formPart{file("a.yaml", 10)}, "user"},
+		{"no file", []formPart{user}, "file is missing"},
+		{"file without a name", []formPart{user, {name: "file", content: "slug: x"}}, "file with a name"},
+		{"empty file", []formPart{user, file("a.yaml", 0)}, "empty"},
+		{"two files", []formPart{user, file("a.yaml", 10), file("b.yaml", 10)}, "twice"},
+		{"unknown field", []formPart{user, file("a.yaml", 10), {name: "caption", content: "hola"}}, "unknown field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, got := e.postForm("/document", tt.parts...)
+			msg, _ := got["error"].(string)
+			if code != http.StatusBadRequest || got["ok"] != false || !strings.Contains(msg, tt.want) {
+				t.Errorf("POST /document = %d %v, want 400 with an error about %q", code, got, tt.want)
+			}
+		})
+	}
+	if code, got := e.post("/document", map[string]any{"user": 1001, "file": "slug: x"}); code != http.StatusBadRequest ||
+		!strings.Contains(fmt.Sprint(got["error"]), "multipart/form-data") {
+		t.Errorf("POST /document as JSON = %d %v, want 400 asking for multipart/form-data", code, got)
+	}
+
+	// A form on another site could post multipart; the browser says so.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("user", "1001")
+	w, _ := mw.CreateFormFile("file", "a.yaml")
+	io.WriteString(w, "slug: x\n")
+	mw.Close()
+	req, err := http.NewRequest(http.MethodPost, e.web.URL+"/document", &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST /document = %d, want 403", res.StatusCode)
+	}
+
+	if ups := e.updates(); len(ups) != 0 {
+		t.Errorf("bad input reached the bot: %+v", ups)
 	}
 }
 

@@ -35,8 +35,9 @@ func needBrowser(t *testing.T) {
 }
 
 // startBot runs the real bot against a fake Telegram, with the reference
-// consultation open, and returns its store and the fake.
-func startBot(t *testing.T) (*boltstore.Store, *telegramtest.Server) {
+// consultation open and the given admins, and returns its store and the
+// fake.
+func startBot(t *testing.T, admins ...int64) (*boltstore.Store, *telegramtest.Server) {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC) }
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "parlabot.db"), boltstore.Options{Now: now})
@@ -64,7 +65,7 @@ func startBot(t *testing.T) (*boltstore.Store, *telegramtest.Server) {
 	b, err := parlabot.New(ctx, parlabot.Config{
 		Token: srv.Token(), APIURL: srv.URL(), Store: store, Messages: msgs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now,
-		PollTimeout: 2 * time.Second, Workers: 4,
+		PollTimeout: 2 * time.Second, Workers: 4, Admins: admins,
 	})
 	if err != nil {
 		cancel()

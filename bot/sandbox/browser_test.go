@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,6 +110,53 @@ func TestBrowserCitizenAnswersConsultation(t *testing.T) {
 	}
 	b.checkErrors()
 	t.Logf("answered the consultation in a browser in %v", time.Since(started).Round(time.Millisecond))
+}
+
+// The clerk imports a consultation file as in Telegram: the attach button,
+// reached by keyboard, picks the file, which shows as their document, and
+// the real bot answers that it imported it.
+func TestBrowserClerkImportsConsultation(t *testing.T) {
+	needBrowser(t)
+	store, srv := startBot(t, adminID)
+	web := httptest.NewServer(sandbox.New(srv, sandbox.Options{AdminID: adminID, BotName: "parlabot"}))
+	t.Cleanup(web.Close)
+	t.Cleanup(srv.Close) // first: ends the page's event stream
+	file, err := filepath.Abs("../../consultations/demo/livestream-2026.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t)
+	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Navigate(web.URL+"/"))
+	b.waitFor(`document.body.dataset.state === 'ready'`)
+	b.catchErrors()
+	b.choose("lang", "es")
+	b.waitFor(`document.body.dataset.state === 'ready' && document.body.dataset.lang === 'es'`)
+	b.persona("clerk")
+	b.waitFor(`document.body.dataset.state === 'ready' && document.body.dataset.user === '` + strconv.Itoa(adminID) + `'`)
+
+	// The attach button comes after the text box in the tab order, named in
+	// the persona's language.
+	b.do(chromedp.Focus(chromedp.ID("input")), chromedp.KeyEvent(kb.Tab))
+	if got := run(b, chromedp.Evaluate[string](`(e => e.id + ' ' + e.tagName + ': ' + e.getAttribute('aria-label'))(document.activeElement)`)); got != "attach BUTTON: Adjuntar archivo" {
+		t.Errorf("after the text box, Tab reaches %q, want the attach button labelled Adjuntar archivo", got)
+	}
+	b.screenshot("phone-attach-focus.png")
+
+	b.do(chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}))
+	b.waitFor(`[...document.querySelectorAll('#messages .msg.out a.doc')].some((a) => a.download === 'livestream-2026.yaml')`)
+	b.waitFor(`[...document.querySelectorAll('#messages .msg.in')].some((m) => /Importada|Actualizada/.test(m.textContent))`)
+	b.do(chromedp.Blur(chromedp.ID("attach")))
+	b.screenshot("phone-import.png")
+
+	c, err := store.Consultation(context.Background(), "livestream-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Questions) != 6 {
+		t.Errorf("stored consultation has %d questions, want the file's 6", len(c.Questions))
+	}
+	b.checkErrors()
 }
 
 // The page renders what a bot can send as Telegram shows it, and only as

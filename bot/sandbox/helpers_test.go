@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -63,6 +64,40 @@ func (e *env) post(path string, body any) (int, map[string]any) {
 		}
 	}
 	res, err := http.Post(e.web.URL+path, "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.StatusCode, decodeBody(e.t, res)
+}
+
+// formPart is a field of a multipart form; with a file name it is a file.
+type formPart struct {
+	name, fileName, content string
+}
+
+// postForm sends the parts as multipart/form-data, as a browser's FormData,
+// and returns the status and the decoded answer.
+func (e *env) postForm(path string, parts ...formPart) (int, map[string]any) {
+	e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, p := range parts {
+		var w io.Writer
+		var err error
+		if p.fileName != "" {
+			w, err = mw.CreateFormFile(p.name, p.fileName)
+		} else {
+			w, err = mw.CreateFormField(p.name)
+		}
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		io.WriteString(w, p.content)
+	}
+	if err := mw.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := http.Post(e.web.URL+path, mw.FormDataContentType(), &body)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -9,6 +9,7 @@
   const ADMIN = Number(body.dataset.adminId) || 0;
   const KEY = { citizen: 'parlabot.sandbox.citizen', persona: 'parlabot.sandbox.persona', lang: 'parlabot.sandbox.lang' };
   const LANGS = ['es', 'pt-BR', 'en', 'fr'];
+  const MAX_DOCUMENT = 2 << 20; // bytes, the server's limit
 
   // The page's own words, in the persona's app language.
   const UI = {
@@ -18,7 +19,8 @@
       as: 'usted: {who} {id}', menu: 'Menú', commands: 'Comandos del bot', messages: 'Mensajes', persona: 'Persona',
       language: 'Idioma de la app de Telegram', options: 'Opciones', photo: 'Foto', download: 'Descargar',
       spoiler: 'Texto oculto: pulse para mostrar', opens: 'abre una pestaña nueva', connecting: 'conectando…',
-      you: 'Usted', failed: 'No se envió: {err}', ok: 'Aceptar',
+      you: 'Usted', failed: 'No se envió: {err}', ok: 'Aceptar', attach: 'Adjuntar archivo',
+      tooBig: 'el archivo pasa de 2 MB',
     },
     pt: {
       start: 'Iniciar', hint: 'Experimente o {bot} como um cidadão o veria no Telegram.', placeholder: 'Mensagem',
@@ -26,7 +28,8 @@
       as: 'você: {who} {id}', menu: 'Menu', commands: 'Comandos do bot', messages: 'Mensagens', persona: 'Persona',
       language: 'Idioma do app do Telegram', options: 'Opções', photo: 'Foto', download: 'Baixar',
       spoiler: 'Texto oculto: toque para mostrar', opens: 'abre uma nova aba', connecting: 'conectando…',
-      you: 'Você', failed: 'Não enviada: {err}', ok: 'OK',
+      you: 'Você', failed: 'Não enviada: {err}', ok: 'OK', attach: 'Anexar arquivo',
+      tooBig: 'o arquivo passa de 2 MB',
     },
     en: {
       start: 'Start', hint: 'Try {bot} as a citizen would see it in Telegram.', placeholder: 'Message',
@@ -34,7 +37,8 @@
       as: 'you: {who} {id}', menu: 'Menu', commands: 'Bot commands', messages: 'Messages', persona: 'Persona',
       language: 'Telegram app language', options: 'Options', photo: 'Photo', download: 'Download',
       spoiler: 'Hidden text: activate to show', opens: 'opens a new tab', connecting: 'connecting…',
-      you: 'You', failed: 'Not sent: {err}', ok: 'OK',
+      you: 'You', failed: 'Not sent: {err}', ok: 'OK', attach: 'Attach file',
+      tooBig: 'the file is over 2 MB',
     },
     fr: {
       start: 'Démarrer', hint: 'Essayez {bot} comme un citoyen le verrait dans Telegram.', placeholder: 'Message',
@@ -42,7 +46,8 @@
       as: 'vous : {who} {id}', menu: 'Menu', commands: 'Commandes du bot', messages: 'Messages', persona: 'Persona',
       language: 'Langue de l’app Telegram', options: 'Options', photo: 'Photo', download: 'Télécharger',
       spoiler: 'Texte masqué : activez pour afficher', opens: 'ouvre un nouvel onglet', connecting: 'connexion…',
-      you: 'Vous', failed: 'Non envoyé : {err}', ok: 'OK',
+      you: 'Vous', failed: 'Non envoyé : {err}', ok: 'OK', attach: 'Joindre un fichier',
+      tooBig: 'le fichier dépasse 2 Mo',
     },
   };
 
@@ -52,6 +57,8 @@
   const input = $('input');
   const commandsBox = $('commands');
   const menuBtn = $('menu-btn');
+  const attach = $('attach');
+  const fileInput = $('file');
 
   const state = {
     persona: sessionStorage.getItem(KEY.persona) === 'clerk' && ADMIN ? 'clerk' : 'citizen',
@@ -87,11 +94,13 @@
 
   // ---- talking to the server ------------------------------------------------
 
+  // post sends payload as JSON, or a FormData as multipart/form-data.
   async function post(path, payload) {
+    const form = payload instanceof FormData;
     const res = await fetch(path, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(payload),
+      headers: form ? {} : { 'Content-Type': 'application/json' },
+      body: form ? payload : JSON.stringify(payload),
     });
     const out = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(out.error || res.statusText);
@@ -165,6 +174,26 @@
   function sendText(text) {
     if (!text.trim()) return Promise.resolve();
     return enqueue(() => post('send', { user: state.user, text }));
+  }
+
+  // sendDocument sends a file as the citizen, as Telegram's attach button
+  // does; the bot sees a document it can download.
+  function sendDocument(file) {
+    if (file.size > MAX_DOCUMENT) {
+      toast(t('failed', { err: t('tooBig') }));
+      return Promise.resolve();
+    }
+    return enqueue(async () => {
+      const form = new FormData();
+      form.append('user', String(state.user));
+      form.append('file', file, file.name);
+      attach.setAttribute('aria-busy', 'true');
+      try {
+        await post('document', form);
+      } finally {
+        attach.removeAttribute('aria-busy');
+      }
+    });
   }
 
   function tap(id, data, btn) {
@@ -516,6 +545,8 @@
     input.placeholder = t('placeholder');
     $('input-label').textContent = t('placeholder');
     $('send').setAttribute('aria-label', t('send'));
+    attach.setAttribute('aria-label', t('attach'));
+    attach.title = t('attach');
     $('menu-label').textContent = t('menu');
     menuBtn.setAttribute('aria-label', t('menu'));
     $('command-list').setAttribute('aria-label', t('commands'));
@@ -554,6 +585,12 @@
     if (e.key === 'Enter' && !e.shiftKey) e.preventDefault();
   });
   input.addEventListener('input', autosize);
+  attach.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files[0];
+    fileInput.value = ''; // so that picking the same file again sends it again
+    if (file) sendDocument(file).catch(() => {});
+  });
   $('start').addEventListener('click', () => { sendText(startCommand()); input.focus(); });
   menuBtn.addEventListener('click', () => toggleCommands(commandsBox.hidden));
   document.addEventListener('keydown', (e) => {
