@@ -86,6 +86,10 @@ type Store interface {
 	// Commit writes a Change in one transaction. Concurrent commits share
 	// a disk sync, so many citizens answering at once don't queue on it.
 	Commit(ctx context.Context, ch Change) error
+	// Tally returns a snapshot of the consultation's running tally, the
+	// counts its indicators are computed from, kept up to date as answers
+	// arrive.
+	Tally(ctx context.Context, slug string) (*Tally, error)
 	// CountCompleted returns how many responses to the consultation are complete.
 	CountCompleted(ctx context.Context, slug string) (int, error)
 	// EachResponse calls fn with every response to the consultation, in a

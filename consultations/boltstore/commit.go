@@ -24,10 +24,13 @@ type committer struct {
 	closed bool
 }
 
-// write is one caller's function and where its result goes.
+// write is one caller's function and where its result goes. after, when
+// set, runs once the transaction is on disk, on the commit loop, in commit
+// order: what it changes in memory follows the file exactly.
 type write struct {
-	fn   func(*bbolt.Tx) error
-	done chan error
+	fn    func(*bbolt.Tx) error
+	after func()
+	done  chan error
 }
 
 // errClosed is returned for writes after Close.
@@ -43,13 +46,13 @@ func newCommitter(db *bbolt.DB) *committer {
 // do runs fn in a write transaction shared with other writers and returns
 // once it is on disk. fn may run more than once, so it must only read the
 // transaction and what it captured.
-func (c *committer) do(fn func(*bbolt.Tx) error) error {
+func (c *committer) do(fn func(*bbolt.Tx) error, after func()) error {
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
 		return errClosed
 	}
-	w := &write{fn: fn, done: make(chan error, 1)}
+	w := &write{fn: fn, after: after, done: make(chan error, 1)}
 	c.queue <- w
 	c.mu.RUnlock()
 	return <-w.done
@@ -105,6 +108,9 @@ func (c *committer) commit(group []*write) {
 		})
 		if failed < 0 {
 			for _, w := range group {
+				if err == nil && w.after != nil {
+					w.after()
+				}
 				w.done <- err
 			}
 			return

@@ -48,6 +48,7 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 	if err != nil {
 		return storeError(fmt.Sprintf("put consultation %q", c.Slug), err)
 	}
+	s.tallies.forget(c.Slug)
 	c.Created, c.Updated = stored.Created, stored.Updated
 	return nil
 }

@@ -44,11 +44,17 @@ func (s *Store) Commit(ctx context.Context, ch consultations.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	fn, err := s.changeWrite(ch)
+	fn, prev, err := s.changeWriteWithPrevious(ch)
 	if err != nil {
 		return err
 	}
-	if err := s.write(fn); err != nil {
+	var after func()
+	if r := ch.Response; r != nil {
+		// Keep the consultation's running tally in step, once the answer
+		// is on disk and in commit order.
+		after = func() { s.tallies.replace(r.Consultation, *prev, r) }
+	}
+	if err := s.committer.do(fn, after); err != nil {
 		return storeError("commit", err)
 	}
 	if ch.UpdateID != 0 {
@@ -64,33 +70,42 @@ func (s *Store) Commit(ctx context.Context, ch consultations.Change) error {
 // captured and the transaction, and what it allocates in the transaction
 // (sequence numbers) is rolled back with it.
 func (s *Store) changeWrite(ch consultations.Change) (func(*bbolt.Tx) error, error) {
+	fn, _, err := s.changeWriteWithPrevious(ch)
+	return fn, err
+}
+
+// changeWriteWithPrevious is changeWrite that also sets *prev, when the
+// function has run, to the response the change replaced (nil if none).
+func (s *Store) changeWriteWithPrevious(ch consultations.Change) (func(*bbolt.Tx) error, *[]byte, error) {
+	prev := new([]byte)
 	var citizenKey, citizen, session, slug, participant, response, seenKey, seen []byte
 	var completed bool
 	var err error
 	if c := ch.Citizen; c != nil {
 		if c.UserID == 0 {
-			return nil, consultations.Errorf(consultations.EINVALID, "commit citizen: missing user id")
+			return nil, nil, consultations.Errorf(consultations.EINVALID, "commit citizen: missing user id")
 		}
 		citizenKey = userKey(c.UserID)
 		if citizen, session, err = encodeCitizen(c); err != nil {
-			return nil, fmt.Errorf("commit citizen: encode: %w", err)
+			return nil, nil, fmt.Errorf("commit citizen: encode: %w", err)
 		}
 	}
 	if r := ch.Response; r != nil {
 		if r.Consultation == "" || r.Participant == "" {
-			return nil, consultations.Errorf(consultations.EINVALID, "commit response: missing consultation or participant")
+			return nil, nil, consultations.Errorf(consultations.EINVALID, "commit response: missing consultation or participant")
 		}
 		slug, participant, completed = []byte(r.Consultation), []byte(r.Participant), r.IsCompleted()
 		if response, err = encodeResponse(r); err != nil {
-			return nil, fmt.Errorf("commit response: encode: %w", err)
+			return nil, nil, fmt.Errorf("commit response: encode: %w", err)
 		}
 	}
 	if ch.UpdateID != 0 {
 		seenKey, seen = updateKey(ch.UpdateID), u64(uint64(s.now().UnixNano()))
 	}
 	return func(tx *bbolt.Tx) error {
+		*prev = nil // the function may run more than once
 		if response != nil {
-			if err := putResponse(tx, slug, participant, response, completed); err != nil {
+			if err := putResponse(tx, slug, participant, response, completed, prev); err != nil {
 				return err
 			}
 		}
@@ -105,7 +120,7 @@ func (s *Store) changeWrite(ch consultations.Change) (func(*bbolt.Tx) error, err
 			}
 		}
 		return nil
-	}, nil
+	}, prev, nil
 }
 
 // putResponse writes a response and keeps its consultation's completed
@@ -113,7 +128,7 @@ func (s *Store) changeWrite(ch consultations.Change) (func(*bbolt.Tx) error, err
 // new response gets the next sequence number of its consultation, so the
 // responses being answered at the same time share pages; the participants
 // index finds it again.
-func putResponse(tx *bbolt.Tx, slug, participant, response []byte, completed bool) error {
+func putResponse(tx *bbolt.Tx, slug, participant, response []byte, completed bool, prev *[]byte) error {
 	index, b := tx.Bucket(participantsBucket).Bucket(slug), tx.Bucket(responsesBucket).Bucket(slug)
 	if index == nil || b == nil {
 		return consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
@@ -125,8 +140,10 @@ func putResponse(tx *bbolt.Tx, slug, participant, response []byte, completed boo
 		key = bytes.Clone(k)
 		if old := b.Get(key); old != nil {
 			if bytes.Equal(old, response) {
+				*prev = bytes.Clone(old)
 				return nil
 			}
+			*prev = bytes.Clone(old)
 			var err error
 			if was, err = responseCompleted(old); err != nil {
 				return fmt.Errorf("decode response %q to consultation %q: %w", participant, slug, err)

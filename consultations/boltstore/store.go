@@ -80,6 +80,7 @@ type Store struct {
 	now       func() time.Time
 	marks     atomic.Int64 // updates marked since Open, to prune now and then
 	committer *committer
+	tallies   tallies
 }
 
 var _ consultations.Store = (*Store)(nil)
@@ -109,7 +110,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now}
+	s := &Store{db: db, path: path, now: opts.Now, tallies: tallies{m: map[string]*consultations.Tally{}}}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		if err := prepare(tx, path); err != nil {
 			return err
@@ -233,5 +234,5 @@ func storeError(op string, err error) error {
 // sharing the transaction and its sync with the writes in flight (see
 // committer). fn may run more than once.
 func (s *Store) write(fn func(tx *bbolt.Tx) error) error {
-	return s.committer.do(fn)
+	return s.committer.do(fn, nil)
 }
