@@ -144,8 +144,12 @@ type Estimate struct {
 // for the indicators' change between waves (see IndicatorReport); they may
 // include c, whose own tally t is used anyway. BuildReport does no I/O and
 // does not change t; it takes time proportional to the number of questions,
-// options and breakdown cells, not to the number of responses.
+// options and breakdown cells, not to the number of responses. A nil t is
+// an empty tally.
 func BuildReport(c *Consultation, t *Tally, waves []WaveInput, now time.Time) *Report {
+	if t == nil {
+		t = NewTally(c)
+	}
 	rep := &Report{
 		Schema:       ReportSchema,
 		Consultation: c.Slug,

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -424,4 +426,78 @@ func walkJSON(v any, fn func(map[string]any)) {
 			walkJSON(x, fn)
 		}
 	}
+}
+
+// The report's JSON form is a contract with renderers and analysts: its
+// keys change only with ReportSchema.
+func TestReportJSONKeys(t *testing.T) {
+	c := reference(t)
+	rng := rand.New(rand.NewPCG(8, 8))
+	tally := NewTally(c)
+	for i := range 100 {
+		tally.Add(randomReply(rng, i, regionWeights{1, 1, 1, 1}), +1)
+	}
+	data, err := json.Marshal(BuildReport(c, tally, nil, tallyEpoch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		obj  any
+		want string
+	}{
+		{"report", doc, "breakdowns commitment consultation generated indicators min_cell participation questions schema title wave"},
+		{"participation", doc["participation"], "completed completion_rate languages median_over_limit median_seconds questions started"},
+		{"language", at(doc, "participation", "languages", 0), "completed completion_rate language median_over_limit median_seconds questions started"},
+		{"question funnel", at(doc, "participation", "questions", 0), "answered answered_share question stopped stopped_share"},
+		{"single", at(doc, "questions", 0), "distribution id kind n text"},
+		{"option", at(doc, "questions", 0, "distribution", 0), "count option share text"},
+		{"satisfaction", at(doc, "questions", 1), "bottom2box distribution id kind mean n sd text top2box"},
+		{"value", at(doc, "questions", 1, "distribution", 0), "count share value"},
+		{"estimate", at(doc, "questions", 1, "mean"), "high low value"},
+		{"scale", at(doc, "questions", 2), "distribution id kind mean n nps sd text"},
+		{"text", at(doc, "questions", 5), "id kind n phrases quotes terms text"},
+		{"indicator", at(doc, "indicators", 0), "baseline id measure n progress question target value waves"},
+		{"wave", at(doc, "indicators", 0, "waves", 0), "change consultation current date n p_value significant value wave"},
+		{"breakdown", at(doc, "breakdowns", 0), "cells question"},
+		{"cell", at(doc, "breakdowns", 0, "cells", 0), "indicators n option questions suppressed"},
+		{"cell indicator", at(doc, "breakdowns", 0, "cells", 0, "indicators", 0), "id n suppressed value"},
+	}
+	for _, tt := range tests {
+		obj, ok := tt.obj.(map[string]any)
+		if !ok {
+			t.Errorf("%s: %v is not an object", tt.name, tt.obj)
+			continue
+		}
+		var keys []string
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if got := strings.Join(keys, " "); got != tt.want {
+			t.Errorf("%s keys:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// at walks a decoded JSON document by object keys and array indexes.
+func at(v any, path ...any) any {
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[p]
+		case int:
+			a, _ := v.([]any)
+			if p >= len(a) {
+				return nil
+			}
+			v = a[p]
+		}
+	}
+	return v
 }
