@@ -145,6 +145,7 @@ func (b *Bot) routes() {
 	b.command("cancel", b.cancel)
 	b.command("subscribe", b.subscribe)
 	b.command("stop", b.unsubscribe)
+	b.command("results", b.results) // staff: any consultation; citizens: published ones
 
 	b.button(actOpen, b.openFromList)
 	b.button(actBegin, b.begin)
@@ -156,6 +157,7 @@ func (b *Bot) routes() {
 	b.button(actLanguage, b.setLanguage)
 	b.button(actList, b.list)
 	b.button(actSubscribe, b.answerSubscribe)
+	b.button(actResults, b.showPublished)
 
 	// Staff: every handler below sits behind the one role gate.
 	b.staffCommand("grant", adminsOnly, b.grant)
@@ -163,10 +165,11 @@ func (b *Bot) routes() {
 	b.staffCommand("audit", adminsOnly, b.auditLog)
 	b.authoringRoutes()
 	b.broadcastRoutes()
+	b.staffCommand("publish", clerks, b.publish)
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
-var citizenCommands = []string{"start", "language", "subscribe", "stop", "help", "cancel"}
+var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "help", "cancel"}
 
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.

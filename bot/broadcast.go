@@ -178,7 +178,7 @@ func (b *Bot) answerBroadcastPlan(ctx context.Context, t *turn) error {
 		return err
 	case !yes:
 		refuse = "broadcast_cancelled"
-	case c == nil || c.StatusAt(b.now()) != consultations.StatusOpen:
+	case c == nil || (planned.Kind == consultations.BroadcastInvite && c.StatusAt(b.now()) != consultations.StatusOpen):
 		refuse = "broadcast_not_open"
 	case busy:
 		refuse = "broadcast_in_progress"
@@ -264,7 +264,7 @@ func (b *Bot) switchBroadcast(ctx context.Context, t *turn, from, to consultatio
 		title = c.Title.In(t.lang, c.DefaultLanguage)
 	}
 	heading := "<b>" + html.EscapeString(title) + "</b>\n"
-	if to == consultations.BroadcastSending && (c == nil || c.StatusAt(b.now()) != consultations.StatusOpen) {
+	if to == consultations.BroadcastSending && (c == nil || (target.Kind == consultations.BroadcastInvite && c.StatusAt(b.now()) != consultations.StatusOpen)) {
 		b.send(ctx, t.chatID, heading+b.msg.T(t.lang, "broadcast_cannot_resume", nil), nil)
 		return nil
 	}

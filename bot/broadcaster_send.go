@@ -29,6 +29,7 @@ const (
 type sending struct {
 	s        *broadcaster
 	id       uint64
+	kind     consultations.BroadcastKind
 	slug     string
 	invites  map[string]screen // by language
 	inflight map[int64]bool    // user ids
@@ -58,7 +59,7 @@ func (s *broadcaster) deliver(ctx context.Context, bc *consultations.Broadcast) 
 		return err
 	}
 	rep := s.startReport(ctx, bc)
-	if c == nil || c.StatusAt(s.bot.now()) != consultations.StatusOpen {
+	if c == nil || (bc.Kind == consultations.BroadcastInvite && c.StatusAt(s.bot.now()) != consultations.StatusOpen) {
 		err := s.stopClosed(ctx, bc.ID)
 		rep.finish(ctx, stopClosed)
 		return err
@@ -67,14 +68,25 @@ func (s *broadcaster) deliver(ctx context.Context, bc *consultations.Broadcast) 
 	// latency, within reason.
 	inFlight := min(max(int(s.limit.rate()/2)+1, 4), 64)
 	run := &sending{
-		s: s, id: bc.ID, slug: bc.Consultation,
+		s: s, id: bc.ID, kind: bc.Kind, slug: bc.Consultation,
 		invites:  map[string]screen{},
 		inflight: map[int64]bool{},
 		results:  make(chan outcome, inFlight),
 		max:      inFlight,
 	}
+	var results *consultations.Report
+	if bc.Kind == consultations.BroadcastResults {
+		if results, err = s.bot.report(ctx, c); err != nil {
+			rep.finish(ctx, stopShutdown)
+			return err
+		}
+	}
 	for _, lang := range i18n.Languages {
-		run.invites[lang] = s.bot.invitation(c, lang)
+		if bc.Kind == consultations.BroadcastResults {
+			run.invites[lang] = s.bot.publicSummary(c, results, lang)
+		} else {
+			run.invites[lang] = s.bot.invitation(c, lang)
+		}
 	}
 	why, err := run.loop(ctx)
 	run.wg.Wait()
@@ -175,7 +187,7 @@ func (r *sending) loop(ctx context.Context) (stopReason, error) {
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
-				r.results <- s.deliverOne(ctx, d, r.invites)
+				r.results <- s.deliverOne(ctx, d, r.kind, r.invites)
 			}()
 			r.collect()
 		}
@@ -204,6 +216,9 @@ func (r *sending) interrupted(ctx context.Context) (stopReason, bool) {
 // stillOpen reports whether the consultation still takes answers (a clerk
 // may close it while its broadcast is under way).
 func (r *sending) stillOpen(ctx context.Context) (bool, error) {
+	if r.kind == consultations.BroadcastResults {
+		return true, nil // results go out after the consultation closed
+	}
 	c, err := r.s.bot.store.Consultation(ctx, r.slug)
 	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
 		return false, nil
@@ -264,18 +279,21 @@ func (s *broadcaster) recordLeftovers(ctx context.Context) error {
 // maxAttempts tries. A 429 holds every send and tries again without
 // counting. When ctx ends before a send, the delivery is left pending; a
 // send under way is finished and recorded.
-func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, invites map[string]screen) outcome {
+func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, kind consultations.BroadcastKind, invites map[string]screen) outcome {
 	sc, ok := invites[d.Language]
 	if !ok {
 		sc = invites[s.bot.msg.Default()]
 	}
-	if s.withdrawn(ctx, d) {
+	if kind == consultations.BroadcastInvite && s.withdrawn(ctx, d) {
 		// Said /stop (or answered) since the plan: nothing is sent
 		// without the citizen's yes.
 		d.State = consultations.DeliverySkipped
 		return outcome{d: d, settled: true, recorded: s.record(ctx, d) == nil}
 	}
-	params := &tgbot.SendMessageParams{ChatID: d.ChatID, Text: sc.text, ParseMode: models.ParseModeHTML, ReplyMarkup: sc.kb}
+	params := &tgbot.SendMessageParams{ChatID: d.ChatID, Text: sc.text, ParseMode: models.ParseModeHTML}
+	if sc.kb != nil {
+		params.ReplyMarkup = sc.kb
+	}
 	wait := s.backoff
 	for first := true; ; first = false {
 		if !first {

@@ -27,7 +27,11 @@ type statusView struct {
 func (b *Bot) broadcastStatus(lang string, bc *consultations.Broadcast, title string, v statusView) string {
 	num := func(n int) string { return b.msg.Number(lang, n) }
 	var sb strings.Builder
-	sb.WriteString("📣 <b>" + b.msg.T(lang, "broadcast_title", nil) + "</b>\n")
+	titleKey := "broadcast_title"
+	if bc.Kind == consultations.BroadcastResults {
+		titleKey = "broadcast_title_results"
+	}
+	sb.WriteString("📣 <b>" + b.msg.T(lang, titleKey, nil) + "</b>\n")
 	sb.WriteString("<b>" + html.EscapeString(title) + "</b>\n\n")
 	sb.WriteString(b.msg.T(lang, "broadcast_sent", map[string]any{"N": num(bc.Sent), "Total": num(bc.Total)}) + "\n")
 	sb.WriteString(b.msg.T(lang, "broadcast_failed", map[string]any{"Count": num(bc.Failed)}) + "\n")

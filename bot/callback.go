@@ -18,6 +18,7 @@ const (
 	actLanguage  = "l" // l:<code>: choose the bot's language
 	actList      = "L" // L: list open consultations
 	actSubscribe = "S" // S:1 or S:0: hear about new consultations, or not
+	actResults   = "R" // R:<key>: a consultation's published results
 )
 
 // maxCallbackData is Telegram's limit on callback data, in bytes.
@@ -37,7 +38,7 @@ func encodeCallback(action string, args ...string) string {
 // argCounts is how many arguments each action takes.
 var argCounts = map[string]int{
 	actOpen: 1, actBegin: 1, actAnswer: 2, actToggle: 2, actConfirm: 1,
-	actSkip: 1, actBack: 1, actLanguage: 1, actList: 0, actSubscribe: 1,
+	actSkip: 1, actBack: 1, actLanguage: 1, actList: 0, actSubscribe: 1, actResults: 1,
 }
 
 // decodeCallback parses callback data, refusing anything the bot did not

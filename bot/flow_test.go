@@ -367,7 +367,7 @@ func TestCitizenCommandMenus(t *testing.T) {
 	pt := h.citizen(1015, "pt-BR")
 	pt.send("/help")
 	cmds := pt.Commands()
-	if len(cmds) != 6 || cmds[0].Command != "start" || cmds[0].Description != "Ver as consultas abertas" {
+	if len(cmds) != len(citizenCommands) || cmds[0].Command != "start" || cmds[0].Description != "Ver as consultas abertas" {
 		t.Errorf("Portuguese menu = %v", cmds)
 	}
 }

@@ -17,11 +17,21 @@ const (
 	BroadcastCancelled BroadcastState = "cancelled" // the clerk declined the plan
 )
 
-// Broadcast is one invitation to a consultation sent to every subscriber
-// who has not answered it, through a persistent outbox so that a restart
-// resumes where it stopped.
+// BroadcastKind is what a broadcast sends.
+type BroadcastKind string
+
+// The kinds of broadcast.
+const (
+	BroadcastInvite  BroadcastKind = ""        // an invitation to answer, to subscribers who haven't
+	BroadcastResults BroadcastKind = "results" // the published summary, to the respondents
+)
+
+// Broadcast is one message about a consultation sent to many citizens (an
+// invitation, or its published results), through a persistent outbox so
+// that a restart resumes where it stopped.
 type Broadcast struct {
 	ID           uint64 // assigned by the store
+	Kind         BroadcastKind
 	Consultation string
 	By           int64 // the clerk's Telegram user id
 	ChatID       int64 // where the clerk follows progress
@@ -73,6 +83,9 @@ type Subscriber struct {
 type BroadcastStore interface {
 	// EachSubscriber calls fn with every subscribed citizen, in user id order.
 	EachSubscriber(ctx context.Context, fn func(s Subscriber) error) error
+	// EachCitizen calls fn with every citizen (without their session), in
+	// user id order.
+	EachCitizen(ctx context.Context, fn func(c *Citizen) error) error
 	// CitizenByUsername finds a citizen by Telegram @username (without @,
 	// any case), for granting roles; ENOTFOUND when unknown.
 	CitizenByUsername(ctx context.Context, username string) (*Citizen, error)

@@ -151,6 +151,9 @@ type Consultation struct {
 	Questions       []Question
 	Created         time.Time
 	Updated         time.Time
+	// Published is when a clerk published the results to citizens (zero:
+	// not published).
+	Published time.Time
 }
 
 // SlugPattern is what a slug may look like: a Telegram /start payload.
@@ -216,11 +219,11 @@ func (r *Response) IsCompleted() bool { return !r.Completed.IsZero() }
 // SettleImported sets the status of a consultation read from a file: a new
 // one starts as a draft and follows its dates; an update keeps the status
 // the stored version has (a clerk may have opened or closed it by hand),
-// moved on by the new dates.
+// moved on by the new dates, and whether its results were published.
 func (c *Consultation) SettleImported(stored *Consultation, now time.Time) {
 	c.Status = StatusDraft
 	if stored != nil {
-		c.Status = stored.Status
+		c.Status, c.Published = stored.Status, stored.Published
 	}
 	c.Status = c.StatusAt(now)
 }

@@ -59,7 +59,7 @@ func buildStopWords() map[string]stopWord {
 	m := map[string]stopWord{}
 	add := func(lang uint8, list string, keep bool) {
 		for _, w := range strings.Fields(list) {
-			key, _, _ := appendFolded(nil, []byte(strings.ToLower(w)), false)
+			key, _, _ := appendFolded(nil, []byte(strings.ToLower(w)))
 			sw := m[string(key)]
 			if keep {
 				sw.keep |= lang
@@ -211,14 +211,13 @@ suis sur ta tant te tes toi ton toujours tous tout toute toutes très trop tu
 un une vers via voici voilà vont vos votre vôtre vous aller va vais allons
 allez etc aimerais aimerions voudrais voudrions souhaite souhaiterais pense
 pensons crois trouve trouvons propose suggère merci svp veux veut voulons
-voulez veulent vouloir besoin
+voulez veulent vouloir besoin quelqu'un quelqu'une
 `
 
 // textScratch holds the buffers Add reuses from one answer to the next.
 type textScratch struct {
 	words     []textWord
-	keys      []byte // the words' folded keys, one after another
-	forms     []byte // the words' lower-cased spellings, one after another
+	buf       []byte // the words' spellings, lower-cased, and their folded keys
 	pairs     []textSpan
 	pairKeys  []byte
 	pairForms []byte
@@ -245,7 +244,7 @@ const longAnswer = 48
 // d', qu') and English possessives ('s) and stay inside other words (don't,
 // aujourd'hui).
 func (s *textScratch) tokenize(text string, lang uint8) {
-	s.words, s.keys, s.forms = s.words[:0], s.keys[:0], s.forms[:0]
+	s.words, s.buf = s.words[:0], s.buf[:0]
 	start, joined := -1, false
 	for i := 0; i < len(text); {
 		r, size := rune(text[i]), 1
@@ -303,13 +302,13 @@ func (s *textScratch) tokenize(text string, lang uint8) {
 // addWord appends a word: its spelling lower-cased in NFC, and its key,
 // also without accents.
 func (s *textScratch) addWord(raw string, joined bool, lang uint8) {
-	f0, ascii := len(s.forms), true
+	f0, ascii, composed := len(s.buf), true, true
 	for i := 0; i < len(raw); {
 		if c := raw[i]; c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			s.forms = append(s.forms, c)
+			s.buf = append(s.buf, c)
 			i++
 			continue
 		}
@@ -317,61 +316,106 @@ func (s *textScratch) addWord(raw string, joined bool, lang uint8) {
 		i += size
 		switch {
 		case isApostrophe(r):
-			s.forms = append(s.forms, '\'')
-		case unicode.Is(unicode.Variation_Selector, r):
-		default:
+			s.buf = append(s.buf, '\'')
+		case r < latinEnd:
 			ascii = false
-			s.forms = utf8.AppendRune(s.forms, unicode.ToLower(r))
+			s.buf = utf8.AppendRune(s.buf, latinFold[r].lower)
+		case 0xfe00 <= r && r <= 0xfe0f: // variation selectors, as in emoji
+		default:
+			ascii, composed = false, false
+			s.buf = utf8.AppendRune(s.buf, unicode.ToLower(r))
 		}
 	}
-	if !ascii && !norm.NFC.IsNormal(s.forms[f0:]) {
-		s.nfc = norm.NFC.Append(s.nfc[:0], s.forms[f0:]...)
-		s.forms = append(s.forms[:f0], s.nfc...)
+	if !composed && !norm.NFC.IsNormal(s.buf[f0:]) {
+		s.nfc = norm.NFC.Append(s.nfc[:0], s.buf[f0:]...)
+		s.buf = append(s.buf[:f0], s.nfc...)
 	}
-	w := textWord{f0: f0, f1: len(s.forms), k0: len(s.keys), joined: joined}
-	var letters int
-	var number bool
-	s.keys, letters, number = appendFolded(s.keys, s.forms[f0:], ascii)
-	w.k1 = len(s.keys)
-	w.kept = letters >= minTermLetters && !number && !isStopWord(s.keys[w.k0:], lang)
+	w := textWord{f0: f0, f1: len(s.buf), k0: f0, k1: len(s.buf), joined: joined}
+	letters, number := w.f1-w.f0, true
+	if ascii { // the spelling is the key
+		for _, c := range s.buf[f0:] {
+			number = number && '0' <= c && c <= '9'
+		}
+	} else {
+		w.k0 = len(s.buf)
+		s.buf, letters, number = appendFolded(s.buf, s.buf[w.f0:w.f1])
+		w.k1 = len(s.buf)
+	}
+	w.kept = letters >= minTermLetters && !number && !isStopWord(s.buf[w.k0:w.k1], lang)
 	s.words = append(s.words, w)
+}
+
+// latinEnd ends the characters folded by table: below it, Latin letters,
+// which never need composing in NFC.
+const latinEnd = 0x300
+
+// latinRune is a character below latinEnd: its lower case, and that lower
+// case without accents.
+type latinRune struct {
+	lower   rune
+	folded  string
+	letters int
+	number  bool
+}
+
+var latinFold = buildLatinFold()
+
+func buildLatinFold() *[latinEnd]latinRune {
+	var t [latinEnd]latinRune
+	var buf [utf8.UTFMax]byte
+	for r := range rune(latinEnd) {
+		l := unicode.ToLower(r)
+		folded, letters, number := appendDecomposed(nil, buf[:utf8.EncodeRune(buf[:], l)])
+		t[r] = latinRune{lower: l, folded: string(folded), letters: letters, number: number}
+	}
+	return &t
 }
 
 // appendFolded appends a lower-case word without its accents and returns
 // its number of characters and whether they are all digits.
-func appendFolded(dst, word []byte, ascii bool) (_ []byte, letters int, number bool) {
+func appendFolded(dst, word []byte) (_ []byte, letters int, number bool) {
 	number = true
-	if ascii {
-		for _, c := range word {
-			number = number && '0' <= c && c <= '9'
-		}
-		return append(dst, word...), len(word), number
-	}
 	for i := 0; i < len(word); {
-		r, size := utf8.DecodeRune(word[i:])
-		d := word[i : i+size]
-		i += size
-		switch {
-		case isMark(r):
-			continue
-		case r == 'œ':
-			d = []byte("oe")
-		case r == 'æ':
-			d = []byte("ae")
-		case r >= utf8.RuneSelf:
-			if p := norm.NFKD.Properties(d); p.Decomposition() != nil {
-				d = p.Decomposition()
-			}
+		var n int
+		var digits bool
+		if c := word[i]; c < utf8.RuneSelf {
+			dst, n, digits = append(dst, c), 1, '0' <= c && c <= '9'
+			i++
+		} else if r, size := utf8.DecodeRune(word[i:]); r < latinEnd {
+			f := &latinFold[r]
+			dst, n, digits = append(dst, f.folded...), f.letters, f.number
+			i += size
+		} else {
+			dst, n, digits = appendDecomposed(dst, word[i:i+size])
+			i += size
 		}
-		for j := 0; j < len(d); {
-			r, size := utf8.DecodeRune(d[j:])
-			if !isMark(r) {
-				dst = append(dst, d[j:j+size]...)
-				letters++
-				number = number && unicode.IsDigit(r)
-			}
-			j += size
+		letters += n
+		number = number && digits
+	}
+	return dst, letters, number
+}
+
+// appendDecomposed appends one character without its accents, by
+// compatibility decomposition (NFKD) then dropping combining marks.
+func appendDecomposed(dst, char []byte) (_ []byte, letters int, number bool) {
+	switch string(char) {
+	case "œ":
+		return append(dst, "oe"...), 2, false
+	case "æ":
+		return append(dst, "ae"...), 2, false
+	}
+	if d := norm.NFKD.Properties(char).Decomposition(); d != nil {
+		char = d
+	}
+	number = true
+	for j := 0; j < len(char); {
+		r, size := utf8.DecodeRune(char[j:])
+		if !isMark(r) {
+			dst = append(dst, char[j:j+size]...)
+			letters++
+			number = number && unicode.IsDigit(r)
 		}
+		j += size
 	}
 	return dst, letters, number
 }
@@ -379,7 +423,7 @@ func appendFolded(dst, word []byte, ascii bool) (_ []byte, letters int, number b
 // seenTerm reports whether word i's term came earlier in the answer.
 func (s *textScratch) seenTerm(i int) bool {
 	w := &s.words[i]
-	k := s.keys[w.k0:w.k1]
+	k := s.buf[w.k0:w.k1]
 	if s.long {
 		if _, ok := s.termSet[string(k)]; ok {
 			return true
@@ -388,7 +432,7 @@ func (s *textScratch) seenTerm(i int) bool {
 		return false
 	}
 	for j := range i {
-		if v := &s.words[j]; v.kept && string(s.keys[v.k0:v.k1]) == string(k) {
+		if v := &s.words[j]; v.kept && string(s.buf[v.k0:v.k1]) == string(k) {
 			return true
 		}
 	}
@@ -420,7 +464,7 @@ func (s *textScratch) normalized() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.Write(s.keys[w.k0:w.k1])
+		b.Write(s.buf[w.k0:w.k1])
 	}
 	return b.String()
 }

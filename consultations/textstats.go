@@ -106,7 +106,7 @@ func (t *TextTally) Add(text, lang string, sign int) {
 			continue
 		}
 		distinct++
-		e := t.terms.add(s.keys[w.k0:w.k1], s.forms[w.f0:w.f1], sign)
+		e := t.terms.add(s.buf[w.k0:w.k1], s.buf[w.f0:w.f1], sign)
 		if e != nil {
 			sum += e.count
 			s.termKeys = append(s.termKeys, e.key)
@@ -117,12 +117,12 @@ func (t *TextTally) Add(text, lang string, sign int) {
 	s.pairKeys, s.pairForms, s.pairs = s.pairKeys[:0], s.pairForms[:0], s.pairs[:0]
 	for i := 1; i < len(s.words); i++ {
 		a, b := &s.words[i-1], &s.words[i]
-		if !a.kept || !b.kept || !b.joined || string(s.keys[a.k0:a.k1]) == string(s.keys[b.k0:b.k1]) {
+		if !a.kept || !b.kept || !b.joined || string(s.buf[a.k0:a.k1]) == string(s.buf[b.k0:b.k1]) {
 			continue
 		}
 		p := textSpan{k0: len(s.pairKeys), f0: len(s.pairForms)}
-		s.pairKeys = append(append(append(s.pairKeys, s.keys[a.k0:a.k1]...), ' '), s.keys[b.k0:b.k1]...)
-		s.pairForms = append(append(append(s.pairForms, s.forms[a.f0:a.f1]...), ' '), s.forms[b.f0:b.f1]...)
+		s.pairKeys = append(append(append(s.pairKeys, s.buf[a.k0:a.k1]...), ' '), s.buf[b.k0:b.k1]...)
+		s.pairForms = append(append(append(s.pairForms, s.buf[a.f0:a.f1]...), ' '), s.buf[b.f0:b.f1]...)
 		p.k1, p.f1 = len(s.pairKeys), len(s.pairForms)
 		if s.seenPair(p) {
 			s.pairKeys, s.pairForms = s.pairKeys[:p.k0], s.pairForms[:p.f0]
@@ -142,9 +142,9 @@ func (t *TextTally) Count() int { return t.count }
 // then alphabetically; n < 0 returns them all.
 func (t *TextTally) Terms(n int) []TermCount { return t.terms.top(n) }
 
-// Phrases returns the n two-word phrases most answers use (two words next to
-// each other, neither a stop word, with no punctuation between), by count
-// then alphabetically; n < 0 returns them all.
+// Phrases returns the n two-word phrases most answers use (two different
+// words next to each other, neither a stop word, with only spaces or a
+// hyphen between), by count then alphabetically; n < 0 returns them all.
 func (t *TextTally) Phrases(n int) []TermCount { return t.phrases.top(n) }
 
 // Quotes returns up to n distinct answers that best represent the others:
@@ -358,10 +358,16 @@ func (t *TextTally) updateQuotes(text string, sign, sum, distinct int) {
 		}
 		t.dropQuote(t.quotes[w])
 	}
-	c.terms = slices.Clone(s.termKeys)
-	c.norm = s.normalized()
-	t.quotes = append(t.quotes, &c)
-	t.quoteByText[c.text] = &c
+	q = &quoteCandidate{
+		text:  strings.Clone(text), // not the caller's buffer
+		norm:  s.normalized(),
+		terms: slices.Clone(s.termKeys),
+		words: c.words,
+		sum:   c.sum,
+		refs:  1,
+	}
+	t.quotes = append(t.quotes, q)
+	t.quoteByText[q.text] = q
 	t.weakest = -1
 }
 

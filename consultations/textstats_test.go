@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // textAnswer is an answer given in a language.
@@ -440,6 +442,24 @@ func TestTextStopWords(t *testing.T) {
 	}
 	if n := len(stopWords); n < 800 {
 		t.Errorf("%d stop words, want the usual lists", n)
+	}
+	lists := map[string]string{"es": stopES, "pt": stopPT, "en": stopEN, "fr": stopFR}
+	for lang, list := range lists {
+		for _, w := range strings.Fields(list) {
+			if got := tallyOf(t, textAnswer{w, lang}).Terms(-1); got != nil {
+				t.Errorf("%s stop word %q gives terms %v", lang, w, got)
+			}
+		}
+	}
+}
+
+// TestTextLatinIsComposed checks what addWord assumes: characters below
+// latinEnd never need composing, so words made of them are already NFC.
+func TestTextLatinIsComposed(t *testing.T) {
+	for r := range rune(latinEnd) {
+		if s := string(r) + "a"; !norm.NFC.IsNormalString(s) {
+			t.Errorf("%U: %q is not NFC", r, s)
+		}
 	}
 }
 

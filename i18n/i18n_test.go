@@ -170,4 +170,9 @@ func TestMessagesAreValidTelegramHTML(t *testing.T) {
 // sampleData has a value for every template field any message uses.
 var sampleData = map[string]any{
 	"N": 1, "Total": 2, "Answer": "x", "Length": 5, "Max": 3, "User": "@ana", "Role": "clerk",
+	// report texts
+	"Title": "t", "ID": "x", "Option": "o", "Value": "1", "Low": "0", "High": "2",
+	"Percent": "5 %", "Min": 5, "Question": "q",
+	// results in chat
+	"Target": "60 %", "Baseline": "42 %", "Margin": "±3 %", "Progress": "50",
 }

@@ -5,6 +5,7 @@
 //	parlabot run      start the bot (long polling)
 //	parlabot import   FILE.yaml       add or update a consultation from a file
 //	parlabot export   --consultation SLUG --format jsonl [--out FILE]
+//	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
 //
 // Exit status is 0 on success, 2 on bad usage and 1 on other errors, with
 // one line on stderr saying what went wrong and how to fix it.
@@ -44,6 +45,8 @@ Usage:
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG --format jsonl [--out FILE]
                                                 write the responses, pseudonymised
+  parlabot report --consultation SLUG [--lang es] [--format text|md|json]
+                                                indicators, participation and answers
 
 Common flags (each also read from an environment variable):
   --db PATH        PARLABOT_DB          database file (default ./parlabot.db;
@@ -89,13 +92,15 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.importFile(ctx, rest)
 	case "export":
 		err = m.export(ctx, rest)
+	case "report":
+		err = m.report(ctx, rest)
 	case "sandbox":
 		err = m.runSandbox(ctx, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q; use sandbox, run, import or export (parlabot -h lists them)", cmd)
+		err = usagef("unknown command %q; use sandbox, run, import, export or report (parlabot -h lists them)", cmd)
 	}
 	var ue *usageError
 	switch {

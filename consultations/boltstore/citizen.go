@@ -138,3 +138,36 @@ func unsubscribe(tx *bbolt.Tx, userID int64) error {
 	}
 	return tx.Bucket(subscribersBucket).Delete(userKey(userID))
 }
+
+// EachCitizen calls fn with every citizen, without their session, in user
+// id order.
+func (s *Store) EachCitizen(ctx context.Context, fn func(c *consultations.Citizen) error) error {
+	var all []*consultations.Citizen
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(citizensBucket).ForEach(func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			_, citizen, err := splitCitizen(v)
+			if err != nil {
+				return fmt.Errorf("decode citizen: %w", err)
+			}
+			c, err := decodeCitizen(citizen, nil)
+			if err != nil {
+				return fmt.Errorf("decode citizen: %w", err)
+			}
+			all = append(all, c)
+			return nil
+		})
+	})
+	if err != nil {
+		return storeError("read citizens", err)
+	}
+	// fn runs outside the transaction, so it may read the store.
+	for _, c := range all {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
