@@ -26,17 +26,20 @@ const (
 // demographic question. Shares are fractions (0.42 for 42%), times are in
 // seconds, intervals are 95%. Its JSON form is stable (see ReportSchema).
 type Report struct {
-	Schema        int               `json:"schema"`
-	Consultation  string            `json:"consultation"` // slug
-	Wave          string            `json:"wave"`
-	Title         Text              `json:"title"`
-	Commitment    ReportCommitment  `json:"commitment"`
-	Generated     time.Time         `json:"generated"`
-	MinCell       int               `json:"min_cell"` // breakdown cells with fewer respondents are suppressed
-	Participation Participation     `json:"participation"`
-	Questions     []QuestionStats   `json:"questions"`
-	Indicators    []IndicatorReport `json:"indicators"`
-	Breakdowns    []Breakdown       `json:"breakdowns"`
+	Schema       int    `json:"schema"`
+	Consultation string `json:"consultation"` // slug
+	Wave         string `json:"wave"`
+	// DefaultLanguage is the language texts fall back to when the
+	// reader's is missing.
+	DefaultLanguage string            `json:"default_language"`
+	Title           Text              `json:"title"`
+	Commitment      ReportCommitment  `json:"commitment"`
+	Generated       time.Time         `json:"generated"`
+	MinCell         int               `json:"min_cell"` // breakdown cells with fewer respondents are suppressed
+	Participation   Participation     `json:"participation"`
+	Questions       []QuestionStats   `json:"questions"`
+	Indicators      []IndicatorReport `json:"indicators"`
+	Breakdowns      []Breakdown       `json:"breakdowns"`
 }
 
 // ReportCommitment names the commitment a report's consultation measures.
@@ -151,13 +154,14 @@ func BuildReport(c *Consultation, t *Tally, waves []WaveInput, now time.Time) *R
 		t = NewTally(c)
 	}
 	rep := &Report{
-		Schema:       ReportSchema,
-		Consultation: c.Slug,
-		Wave:         c.Wave,
-		Title:        c.Title,
-		Commitment:   ReportCommitment{ID: c.Commitment.ID, Title: c.Commitment.Title},
-		Generated:    now,
-		MinCell:      MinCell,
+		Schema:          ReportSchema,
+		Consultation:    c.Slug,
+		Wave:            c.Wave,
+		DefaultLanguage: c.DefaultLanguage,
+		Title:           c.Title,
+		Commitment:      ReportCommitment{ID: c.Commitment.ID, Title: c.Commitment.Title},
+		Generated:       now,
+		MinCell:         MinCell,
 		Participation: Participation{
 			Funnel:    t.funnel(c, &t.all),
 			Languages: []LanguageFunnel{},

@@ -450,7 +450,7 @@ func TestReportJSONKeys(t *testing.T) {
 		obj  any
 		want string
 	}{
-		{"report", doc, "breakdowns commitment consultation generated indicators min_cell participation questions schema title wave"},
+		{"report", doc, "breakdowns commitment consultation default_language generated indicators min_cell participation questions schema title wave"},
 		{"participation", doc["participation"], "completed completion_rate languages median_over_limit median_seconds questions started"},
 		{"language", at(doc, "participation", "languages", 0), "completed completion_rate language median_over_limit median_seconds questions started"},
 		{"question funnel", at(doc, "participation", "questions", 0), "answered answered_share question stopped stopped_share"},

@@ -69,10 +69,9 @@ func (w *writer) t(id string, data map[string]any) string { return w.tr.T(w.lang
 
 func (w *writer) num(n int) string { return w.tr.Number(w.lang, n) }
 
-// text is a multilingual text in the reader's language. The report does
-// not carry the consultation's default language, so a missing language
-// falls back in the order of consultations.Languages.
-func (w *writer) text(t consultations.Text) string { return t.In(w.lang, "") }
+// text is a multilingual text in the reader's language, falling back to
+// the consultation's default language.
+func (w *writer) text(t consultations.Text) string { return t.In(w.lang, w.r.DefaultLanguage) }
 
 func (w *writer) document() *document {
 	r := w.r
