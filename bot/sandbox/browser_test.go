@@ -238,10 +238,16 @@ func TestBrowserRendersMessages(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS("#messages .cmd")))
 	b.waitFor(`[...document.querySelectorAll('#messages .msg.out')].some((m) => m.textContent.includes('/help'))`)
 	b.click("Yes")
+	// The page posts the tap asynchronously: wait for it to arrive.
 	var q *models.CallbackQuery
-	for _, u := range e.updates() {
-		if u.CallbackQuery != nil {
-			q = u.CallbackQuery
+	for deadline := time.Now().Add(10 * time.Second); q == nil && time.Now().Before(deadline); {
+		for _, u := range e.updates() {
+			if u.CallbackQuery != nil {
+				q = u.CallbackQuery
+			}
+		}
+		if q == nil {
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	if q == nil {
