@@ -12,30 +12,10 @@ import (
 	"github.com/parlabot/parlabot/consultations"
 )
 
-// report builds a consultation's report from its running tally, with the
-// other waves of its commitment.
+// report builds a consultation's report from the store's running tallies,
+// with the other waves of its commitment.
 func (b *Bot) report(ctx context.Context, c *consultations.Consultation) (*consultations.Report, error) {
-	t, err := b.store.Tally(ctx, c.Slug)
-	if err != nil {
-		return nil, err
-	}
-	all, err := b.store.Consultations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var waves []consultations.WaveInput
-	for _, o := range all {
-		if o.Commitment.ID != c.Commitment.ID || o.Slug == c.Slug {
-			continue
-		}
-		ot, err := b.store.Tally(ctx, o.Slug)
-		if err != nil {
-			return nil, err
-		}
-		waves = append(waves, consultations.WaveInput{Consultation: o, Tally: ot})
-	}
-	waves = append(waves, consultations.WaveInput{Consultation: c, Tally: t})
-	return consultations.BuildReport(c, t, waves, b.now()), nil
+	return consultations.ReportFrom(ctx, b.store, c, b.now())
 }
 
 // percent writes a share (0.42) as people read it in lang: "42 %" in es

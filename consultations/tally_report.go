@@ -1,6 +1,8 @@
 package consultations
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -410,4 +412,30 @@ func termFreqs(tcs []TermCount) []TermFreq {
 func (e Estimate) String() string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
 	return f(e.Value) + " [" + f(e.Low) + ", " + f(e.High) + "]"
+}
+
+// ReportFrom builds consultation c's report from the running tallies a
+// store keeps: c's own and those of the other consultations of its
+// commitment, its waves.
+func ReportFrom(ctx context.Context, s Store, c *Consultation, now time.Time) (*Report, error) {
+	t, err := s.Tally(ctx, c.Slug)
+	if err != nil {
+		return nil, fmt.Errorf("count responses to %s: %w", c.Slug, err)
+	}
+	all, err := s.Consultations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read consultations: %w", err)
+	}
+	var waves []WaveInput
+	for _, o := range all {
+		if o.Slug == c.Slug || o.Commitment.ID != c.Commitment.ID {
+			continue
+		}
+		ot, err := s.Tally(ctx, o.Slug)
+		if err != nil {
+			return nil, fmt.Errorf("count responses to %s: %w", o.Slug, err)
+		}
+		waves = append(waves, WaveInput{Consultation: o, Tally: ot})
+	}
+	return BuildReport(c, t, waves, now), nil
 }

@@ -29,18 +29,11 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	if *format != "jsonl" {
 		return usagef("--format %q is not available; use --format jsonl", *format)
 	}
-	store, err := m.openStore(c)
+	store, cons, err := m.openConsultation(ctx, c, *slug)
 	if err != nil {
-		return storeError("open database", err)
+		return err
 	}
 	defer store.Close()
-	cons, err := store.Consultation(ctx, *slug)
-	if err != nil {
-		if consultations.ErrorCode(err) == consultations.ENOTFOUND {
-			return fmt.Errorf("no consultation %q in %s; import it first, or check the slug", *slug, c.db)
-		}
-		return storeError("read consultation", err)
-	}
 	n := 0
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)

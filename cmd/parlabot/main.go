@@ -193,6 +193,24 @@ func (m *Main) openStore(c common) (*boltstore.Store, error) {
 	return boltstore.Open(c.db, boltstore.Options{Now: m.Now})
 }
 
+// openConsultation opens the database and reads a consultation, with one
+// clear line when either fails. The caller closes the store.
+func (m *Main) openConsultation(ctx context.Context, c common, slug string) (*boltstore.Store, *consultations.Consultation, error) {
+	store, err := m.openStore(c)
+	if err != nil {
+		return nil, nil, storeError("open database", err)
+	}
+	cons, err := store.Consultation(ctx, slug)
+	if err != nil {
+		store.Close()
+		if consultations.ErrorCode(err) == consultations.ENOTFOUND {
+			return nil, nil, fmt.Errorf("no consultation %q in %s; import it first, or check the slug", slug, c.db)
+		}
+		return nil, nil, storeError("read consultation", err)
+	}
+	return store, cons, nil
+}
+
 // logger writes text logs on a terminal and JSON otherwise.
 func (m *Main) logger() *slog.Logger {
 	if f, ok := m.Stderr.(*os.File); ok {

@@ -31,38 +31,15 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("--lang: %v", err)
 	}
-	store, err := m.openStore(c)
+	store, cons, err := m.openConsultation(ctx, c, *slug)
 	if err != nil {
-		return storeError("open database", err)
+		return err
 	}
 	defer store.Close()
-	cons, err := store.Consultation(ctx, *slug)
+	rep, err := consultations.ReportFrom(ctx, store, cons, m.Now())
 	if err != nil {
-		if consultations.ErrorCode(err) == consultations.ENOTFOUND {
-			return fmt.Errorf("no consultation %q in %s; import it first, or check the slug", *slug, c.db)
-		}
-		return storeError("read consultation", err)
+		return storeError("build the report", err)
 	}
-	tally, err := store.Tally(ctx, cons.Slug)
-	if err != nil {
-		return storeError("count responses", err)
-	}
-	all, err := store.Consultations(ctx)
-	if err != nil {
-		return storeError("read consultations", err)
-	}
-	var waves []consultations.WaveInput
-	for _, w := range all {
-		if w.Slug == cons.Slug || w.Commitment.ID != cons.Commitment.ID {
-			continue
-		}
-		t, err := store.Tally(ctx, w.Slug)
-		if err != nil {
-			return storeError("count responses to "+w.Slug, err)
-		}
-		waves = append(waves, consultations.WaveInput{Consultation: w, Tally: t})
-	}
-	rep := consultations.BuildReport(cons, tally, waves, m.Now())
 
 	bw := bufio.NewWriter(m.Stdout)
 	switch *format {
