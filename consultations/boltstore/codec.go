@@ -152,7 +152,9 @@ type answerRecord struct {
 	Text    string   `json:"text,omitzero"`
 }
 
-func decodeResponse(b []byte) (*consultations.Response, error) {
+// decodeResponseJSON decodes a stored response with encoding/json, the
+// definition of what responseDecoder reads (see decode.go).
+func decodeResponseJSON(b []byte) (*consultations.Response, error) {
 	var rec responseRecord
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return nil, err
