@@ -61,7 +61,10 @@ type Participation struct {
 // language (UnknownLanguage when the response has none).
 type LanguageFunnel struct {
 	Language string `json:"language"`
-	Funnel
+	// Suppressed: too few responses in this language to show (see
+	// MinCell); then there are no figures at all.
+	Suppressed bool `json:"suppressed,omitempty"`
+	*Funnel
 }
 
 // Funnel is participation in numbers: responses started and completed, the
@@ -172,10 +175,7 @@ func BuildReport(c *Consultation, t *Tally, waves []WaveInput, now time.Time) *R
 		Indicators: buildIndicators(c, t, waves),
 		Breakdowns: buildBreakdowns(c, t),
 	}
-	for _, lang := range sortedLanguages(t.languages) {
-		rep.Participation.Languages = append(rep.Participation.Languages,
-			LanguageFunnel{Language: lang, Funnel: t.funnel(c, t.languages[lang])})
-	}
+	rep.Participation.Languages = languageFunnels(c, t)
 	for i := range c.Questions {
 		q := &c.Questions[i]
 		s := summarize(q, t.counts(q), true)
@@ -438,4 +438,43 @@ func ReportFrom(ctx context.Context, s Store, c *Consultation, now time.Time) (*
 		waves = append(waves, WaveInput{Consultation: o, Tally: ot})
 	}
 	return BuildReport(c, t, waves, now), nil
+}
+
+// languageFunnels is participation by language, with the same protection
+// as breakdown cells: a language with fewer than MinCell responses started
+// is suppressed, and so is the next smallest while the suppressed ones
+// together are 1 to MinCell-1 (the total would reveal them).
+func languageFunnels(c *Consultation, t *Tally) []LanguageFunnel {
+	langs := sortedLanguages(t.languages)
+	funnels := make([]Funnel, len(langs))
+	hidden := make([]bool, len(langs))
+	hiddenStarted := 0
+	for i, lang := range langs {
+		funnels[i] = t.funnel(c, t.languages[lang])
+		if funnels[i].Started < MinCell {
+			hidden[i], hiddenStarted = true, hiddenStarted+funnels[i].Started
+		}
+	}
+	for hiddenStarted > 0 && hiddenStarted < MinCell {
+		smallest := -1
+		for i := range langs {
+			if !hidden[i] && (smallest < 0 || funnels[i].Started < funnels[smallest].Started) {
+				smallest = i
+			}
+		}
+		if smallest < 0 {
+			break
+		}
+		hidden[smallest], hiddenStarted = true, hiddenStarted+funnels[smallest].Started
+	}
+	out := make([]LanguageFunnel, 0, len(langs))
+	for i, lang := range langs {
+		if hidden[i] {
+			out = append(out, LanguageFunnel{Language: lang, Suppressed: true})
+			continue
+		}
+		f := funnels[i]
+		out = append(out, LanguageFunnel{Language: lang, Funnel: &f})
+	}
+	return out
 }

@@ -188,7 +188,7 @@ func TestParticipation(t *testing.T) {
 		return reply(lang, secs, "watched", "yes", "satisfaction", 4, "recommend", 8,
 			"channels", []string{"tv"}, "region", "north")
 	}
-	rep := BuildReport(c, tallied(c,
+	tl := tallied(c,
 		full("es", 60),
 		full("es", 120),
 		full("pt", 300),
@@ -196,7 +196,8 @@ func TestParticipation(t *testing.T) {
 		reply("", -1, "watched", "no"),    // left at recommend: satisfaction is not asked
 		reply("fr", -1, "watched", "yes"), // left at satisfaction
 		reply("en", -1, "recommend", 3, "watched", "no", "channels", []string{"tv"}, "region", "south", "comment", Answer{Text: "ok"}),
-	), nil, tallyEpoch)
+	)
+	rep := BuildReport(c, tl, nil, tallyEpoch)
 	p := rep.Participation
 	if p.Started != 7 || p.Completed != 3 || !near(p.CompletionRate, 3.0/7, 1e-12) {
 		t.Errorf("started %d, completed %d, rate %v; want 7, 3, 3/7", p.Started, p.Completed, p.CompletionRate)
@@ -219,22 +220,51 @@ func TestParticipation(t *testing.T) {
 	if got := p.Questions[0].AnsweredShare; !near(got, 6.0/7, 1e-12) {
 		t.Errorf("answered share of watched = %v, want 6/7", got)
 	}
+	// Every language has fewer than MinCell responses: the report shows
+	// none of their figures.
 	var langs []string
 	for _, l := range p.Languages {
 		langs = append(langs, l.Language)
+		if !l.Suppressed || l.Funnel != nil {
+			t.Errorf("language %s with under %d responses is shown: %+v", l.Language, MinCell, l)
+		}
 	}
 	if want := []string{"es", "pt", "en", "fr", UnknownLanguage}; !reflect.DeepEqual(langs, want) {
 		t.Fatalf("languages = %v, want %v", langs, want)
 	}
-	es, pt := p.Languages[0], p.Languages[1]
+	// The figures themselves, as a report with more respondents shows them.
+	es, pt := tl.funnel(c, tl.languages["es"]), tl.funnel(c, tl.languages["pt"])
 	if es.Started != 2 || es.Completed != 2 || es.MedianSeconds == nil || *es.MedianSeconds != 90 {
 		t.Errorf("es: started %d, completed %d, median %v; want 2, 2, 90 (the mean of 60 and 120)", es.Started, es.Completed, es.MedianSeconds)
 	}
 	if pt.Started != 2 || pt.Completed != 1 || pt.CompletionRate != 0.5 || pt.Questions[0].Stopped != 1 {
 		t.Errorf("pt: started %d, completed %d, rate %v, stopped at watched %d; want 2, 1, 0.5, 1", pt.Started, pt.Completed, pt.CompletionRate, pt.Questions[0].Stopped)
 	}
-	if und := p.Languages[4]; und.MedianSeconds != nil || und.Questions[2].Stopped != 1 {
+	if und := tl.funnel(c, tl.languages[UnknownLanguage]); und.MedianSeconds != nil || und.Questions[2].Stopped != 1 {
 		t.Errorf("und: median %v, stopped at recommend %d; want none, 1", und.MedianSeconds, und.Questions[2].Stopped)
+	}
+}
+
+// A language with few responses is suppressed, and so is the next smallest
+// when the total would otherwise reveal it.
+func TestLanguageSuppression(t *testing.T) {
+	c := reference(t)
+	var rs []*Response
+	for range 9 {
+		rs = append(rs, reply("es", 60, "watched", "no"))
+	}
+	for range 6 {
+		rs = append(rs, reply("pt", 60, "watched", "no"))
+	}
+	rs = append(rs, reply("en", 60, "watched", "no"))
+	p := BuildReport(c, tallied(c, rs...), nil, tallyEpoch).Participation
+	shown := map[string]bool{}
+	for _, l := range p.Languages {
+		shown[l.Language] = !l.Suppressed
+	}
+	// en (1) alone would be total 16 - es 9 - pt 6: pt is hidden with it.
+	if want := map[string]bool{"es": true, "pt": false, "en": false}; !reflect.DeepEqual(shown, want) {
+		t.Errorf("shown = %v, want %v", shown, want)
 	}
 }
 

@@ -38,7 +38,7 @@ func fixture() *consultations.Report {
 				Started: 50, Completed: 40, CompletionRate: 0.8, MedianSeconds: ptr(70.0),
 				Questions: []consultations.QuestionFunnel{{Question: "satisfaction", Answered: 45, AnsweredShare: 0.9, Stopped: 5, StoppedShare: 0.1}},
 			},
-			Languages: []consultations.LanguageFunnel{{Language: "pt", Funnel: consultations.Funnel{
+			Languages: []consultations.LanguageFunnel{{Language: "pt", Funnel: &consultations.Funnel{
 				Started: 50, Completed: 40, CompletionRate: 0.8, Questions: []consultations.QuestionFunnel{},
 			}}},
 		},

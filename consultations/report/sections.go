@@ -160,8 +160,12 @@ func (w *writer) participation() {
 			right: []bool{false, true, true, true, true},
 		}
 		for _, lf := range p.Languages {
+			if lf.Suppressed || lf.Funnel == nil {
+				tb.rows = append(tb.rows, []string{lf.Language, Suppressed, "", "", ""})
+				continue
+			}
 			tb.rows = append(tb.rows, []string{lf.Language, w.count(lf.Started), w.count(lf.Completed),
-				w.pct(lf.CompletionRate), w.median(&lf.Funnel)})
+				w.pct(lf.CompletionRate), w.median(lf.Funnel)})
 		}
 		w.d.add(tb)
 	}
