@@ -4,7 +4,7 @@
 //	parlabot sandbox  the bot against a local Telegram emulator with a web chat
 //	parlabot run      start the bot (long polling)
 //	parlabot import   FILE.yaml       add or update a consultation from a file
-//	parlabot export   --consultation SLUG --format jsonl [--out FILE]
+//	parlabot export   --consultation SLUG --format jsonl|csv|xlsx [--out FILE]
 //	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
 //
 // Exit status is 0 on success, 2 on bad usage and 1 on other errors, with
@@ -43,7 +43,7 @@ Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
   parlabot run [--broadcast-rate 25]            start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
-  parlabot export --consultation SLUG --format jsonl [--out FILE]
+  parlabot export --consultation SLUG --format jsonl|csv|xlsx [--layout wide|long] [--lang CODE] [--out FILE]
                                                 write the responses, pseudonymised
   parlabot report --consultation SLUG [--lang es] [--format text|md|json]
                                                 indicators, participation and answers

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,5 +203,59 @@ func TestDatabaseHeldByAnotherProcess(t *testing.T) {
 	r := parlabot(t, context.Background(), nil, "import", "--db", db, "testdata/livestream-2026.yaml")
 	if r.code != 1 || !strings.Contains(r.stderr, "is in use by another process") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q; want one line saying the file is in use", r.code, r.stderr)
+	}
+}
+
+func TestExportCSVAndXLSX(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	ctx := context.Background()
+	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	addResponse(t, db, "3f2a", map[string]consultations.Answer{
+		"watched": {Choices: []string{"yes"}}, "satisfaction": {Number: 4},
+		"channels": {Choices: []string{"website", "tv"}}, "comment": {Text: "=HYPERLINK(\"x\")"},
+	})
+	csvPath := filepath.Join(dir, "out.csv")
+	if r := parlabot(t, ctx, nil, "export", "--db", db, "--consultation", "livestream-2026", "--format", "csv", "--out", csvPath); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want a header and one response", len(rows))
+	}
+	row := map[string]string{}
+	for i, h := range rows[0] {
+		row[h] = rows[1][i]
+	}
+	for col, want := range map[string]string{
+		"participant": "3f2a", "watched": "yes", "satisfaction": "4", "channels_website": "1",
+		"channels_tv": "1", "channels_radio": "0", "comment": `'=HYPERLINK("x")`,
+	} {
+		if row[col] != want {
+			t.Errorf("column %s = %q, want %q", col, row[col], want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "livestream-2026-codebook.csv")); err != nil {
+		t.Errorf("no codebook beside the CSV: %v", err)
+	}
+
+	xlsxPath := filepath.Join(dir, "out.xlsx")
+	if r := parlabot(t, ctx, nil, "export", "--db", db, "--consultation", "livestream-2026", "--format", "xlsx", "--layout", "long", "--lang", "pt", "--out", xlsxPath); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if data, err := os.ReadFile(xlsxPath); err != nil || !bytes.HasPrefix(data, []byte("PK")) {
+		t.Errorf("xlsx is not a zip file (err %v)", err)
+	}
+	if r := parlabot(t, ctx, nil, "export", "--db", db, "--consultation", "livestream-2026", "--format", "csv", "--layout", "tall"); r.code != 2 || !strings.Contains(r.stderr, "--layout \"tall\": use wide or long") {
+		t.Errorf("bad layout: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
