@@ -1,9 +1,5 @@
 package bot
 
-import (
-	"sync"
-)
-
 // Button actions of the clerks' authoring and lifecycle screens. They all
 // start with 'w', so that they never collide with the citizens' actions.
 const (
@@ -49,9 +45,3 @@ func (b *Bot) authoringRoutes() {
 	b.staffButton(actLifecycle, clerks, b.confirmLifecycle)
 	b.staffButton(actLifecycleKeep, clerks, b.keepAsIs)
 }
-
-// consultationWrites serialises the bot's changes to consultations (the
-// scheduler, /open, /close, imports and the wizard's save), so that a
-// read-modify-write of one never undoes another's. The store has no
-// compare-and-swap; one lock for the process is plenty for a few clerks.
-var consultationWrites sync.Mutex

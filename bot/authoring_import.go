@@ -66,21 +66,14 @@ func (b *Bot) importDocument(ctx context.Context, t *turn) (bool, error) {
 		return true, nil
 	}
 
-	f, err := consultations.ParseFile(data)
+	b.consultationMu.Lock()
+	c, updated, err := consultations.Import(ctx, b.store, data, b.now())
+	b.consultationMu.Unlock()
 	if err != nil {
-		return true, b.refuseImport(ctx, t, name, err, nil)
-	}
-	c := f.Consultation
-	consultationWrites.Lock()
-	stored, getErr := b.store.Consultation(ctx, c.Slug)
-	c.SettleImported(stored, b.now())
-	err = b.store.PutConsultation(ctx, c)
-	consultationWrites.Unlock()
-	if err != nil {
-		return true, b.refuseImport(ctx, t, name, err, f)
+		return true, b.refuseImport(ctx, t, name, err)
 	}
 	key := "import_done"
-	if getErr == nil {
+	if updated {
 		key = "import_updated"
 	}
 	b.audit(ctx, t, "import", c.Slug, fmt.Sprintf("%s: %d questions, %s%s", name, len(c.Questions), c.Status, schedule(c, "opens", "closes")), true)
@@ -97,14 +90,14 @@ func (b *Bot) importDocument(ctx context.Context, t *turn) (bool, error) {
 // refuseImport lists the problems of a refused file as `parlabot import`
 // does, under a translated summary. Errors that are not about the file are
 // returned, for the usual apology.
-func (b *Bot) refuseImport(ctx context.Context, t *turn, name string, err error, f *consultations.File) error {
+func (b *Bot) refuseImport(ctx context.Context, t *turn, name string, err error) error {
 	var v *consultations.ValidationError
 	if !errors.As(err, &v) {
 		return fmt.Errorf("import %s: %w", name, err)
 	}
 	b.audit(ctx, t, "import", name, fmt.Sprintf("refused: %d problems", len(v.Problems)), true)
 	heading := "<b>" + html.EscapeString(name) + "</b>: " + b.msg.N(t.lang, "import_refused", len(v.Problems), nil)
-	b.sendProblems(ctx, t, heading, name, v.Problems, f)
+	b.sendProblems(ctx, t, heading, name, v.Problems)
 	return nil
 }
 

@@ -67,6 +67,11 @@ type Bot struct {
 	roles     *roles
 	staffCmds []staffCommand // in the order staff menus show them
 	bcast     *broadcaster   // sends broadcasts from their outbox
+
+	// consultationMu serialises the bot's changes to consultations (the
+	// scheduler, /open, /close, imports, /new, /publish), so that none
+	// undoes another between its read and its write.
+	consultationMu sync.Mutex
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.

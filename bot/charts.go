@@ -102,9 +102,9 @@ func (b *Bot) publish(ctx context.Context, t *turn) error {
 		return err
 	}
 	c.Published = b.now()
-	consultationWrites.Lock()
+	b.consultationMu.Lock()
 	err = b.store.PutConsultation(ctx, c)
-	consultationWrites.Unlock()
+	b.consultationMu.Unlock()
 	if err != nil {
 		return err
 	}

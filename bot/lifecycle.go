@@ -233,8 +233,8 @@ func (b *Bot) confirmLifecycle(ctx context.Context, t *turn) error {
 // long after the question). It returns the consultation, why nothing was
 // done (a message id) or whether reopening cleared the closing time.
 func (b *Bot) setStatus(ctx context.Context, slug, op string) (c *consultations.Consultation, why string, cleared bool, err error) {
-	consultationWrites.Lock()
-	defer consultationWrites.Unlock()
+	b.consultationMu.Lock()
+	defer b.consultationMu.Unlock()
 	c, err = b.store.Consultation(ctx, slug)
 	if err != nil {
 		return nil, "", false, err

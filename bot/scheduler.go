@@ -47,8 +47,8 @@ func (b *Bot) StartScheduler(ctx context.Context) <-chan struct{} {
 // status by the dates; this makes the stored status, lists and the audit
 // log agree with it.
 func (b *Bot) applySchedule(ctx context.Context) error {
-	consultationWrites.Lock()
-	defer consultationWrites.Unlock()
+	b.consultationMu.Lock()
+	defer b.consultationMu.Unlock()
 	all, err := b.store.Consultations(ctx)
 	if err != nil {
 		return fmt.Errorf("list consultations: %w", err)

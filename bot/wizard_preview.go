@@ -88,8 +88,8 @@ func (b *Bot) wizardFinish(ctx context.Context, t *turn) error {
 // a slug made from its Spanish title, and says how to open it.
 func (b *Bot) saveDraft(ctx context.Context, t *turn) error {
 	w := t.citizen.Wizard
-	consultationWrites.Lock()
-	defer consultationWrites.Unlock()
+	b.consultationMu.Lock()
+	defer b.consultationMu.Unlock()
 	slug := w.Data[keySlug]
 	if slug == "" {
 		var err error
@@ -105,13 +105,13 @@ func (b *Bot) saveDraft(ctx context.Context, t *turn) error {
 	}
 	c := draftConsultation(w.Data, slug)
 	if problems := c.Validate(); len(problems) > 0 {
-		b.sendProblems(ctx, t, b.msg.T(t.lang, "wizard_invalid", nil), "", problems, nil)
+		b.sendProblems(ctx, t, b.msg.T(t.lang, "wizard_invalid", nil), "", problems)
 		return nil
 	}
 	if err := b.store.PutConsultation(ctx, c); err != nil {
 		var v *consultations.ValidationError
 		if errors.As(err, &v) {
-			b.sendProblems(ctx, t, b.msg.T(t.lang, "wizard_invalid", nil), "", v.Problems, nil)
+			b.sendProblems(ctx, t, b.msg.T(t.lang, "wizard_invalid", nil), "", v.Problems)
 			return nil
 		}
 		return err
@@ -140,16 +140,13 @@ const maxProblemLength = 500
 // `parlabot import` prints them ("file: path (line n): message"), over as
 // many messages as Telegram's length limit needs. f, when given, supplies
 // the lines of problems found after parsing (by the store, say).
-func (b *Bot) sendProblems(ctx context.Context, t *turn, heading, file string, problems []consultations.Problem, f *consultations.File) {
+func (b *Bot) sendProblems(ctx context.Context, t *turn, heading, file string, problems []consultations.Problem) {
 	var msgs []string
 	cur := heading + "\n"
 	for i, p := range problems {
 		if i == maxProblemsShown {
 			cur += "\n" + b.msg.N(t.lang, "import_more_problems", len(problems)-i, nil)
 			break
-		}
-		if p.Line == 0 && f != nil {
-			p.Line = f.Line(p.Path)
 		}
 		line := p.String()
 		if file != "" {

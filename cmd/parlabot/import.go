@@ -27,22 +27,14 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, errors.Unwrap(err))
 	}
-	f, err := consultations.ParseFile(data)
-	if err != nil {
-		return m.refuse(path, err, nil)
-	}
-	cons := f.Consultation
-
 	store, err := m.openStore(c)
 	if err != nil {
 		return storeError("open database", err)
 	}
 	defer store.Close()
-	stored, getErr := store.Consultation(ctx, cons.Slug)
-	existed := getErr == nil
-	cons.SettleImported(stored, m.Now())
-	if err := store.PutConsultation(ctx, cons); err != nil {
-		return m.refuse(path, err, f)
+	cons, existed, err := consultations.Import(ctx, store, data, m.Now())
+	if err != nil {
+		return m.refuse(path, err)
 	}
 	verb := "imported"
 	if existed {
@@ -60,15 +52,12 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 
 // refuse prints every problem of a refused file, one per line, and returns
 // the one-line summary.
-func (m *Main) refuse(path string, err error, f *consultations.File) error {
+func (m *Main) refuse(path string, err error) error {
 	var v *consultations.ValidationError
 	if !errors.As(err, &v) {
 		return storeError("import "+path, err)
 	}
 	for _, p := range v.Problems {
-		if p.Line == 0 && f != nil {
-			p.Line = f.Line(p.Path)
-		}
 		fmt.Fprintf(m.Stderr, "%s: %s\n", path, p)
 	}
 	n := "1 problem"
