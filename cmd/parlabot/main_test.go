@@ -79,12 +79,8 @@ func TestImportRefusesABadFileWhole(t *testing.T) {
 }
 
 func TestImportRefusesBreakingRecordedAnswers(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	dir, db := importedDB(t)
 	ctx := context.Background()
-	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
 	addResponse(t, db, "someone", map[string]consultations.Answer{"watched": {Choices: []string{"yes"}}, "recommend": {Number: 9}})
 
 	data, _ := os.ReadFile("testdata/livestream-2026.yaml")
@@ -95,6 +91,18 @@ func TestImportRefusesBreakingRecordedAnswers(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "questions[2].kind (line 57): cannot change from scale to satisfaction") {
 		t.Errorf("exit %d, stderr:\n%s\nwant the kind change refused with its line", r.code, r.stderr)
 	}
+}
+
+// importedDB is a new database in a temporary directory with the
+// reference consultation imported, as a user would import it.
+func importedDB(t *testing.T) (dir, db string) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "p.db")
+	if r := parlabot(t, context.Background(), nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	return dir, db
 }
 
 func addResponse(t *testing.T, db, participant string, answers map[string]consultations.Answer) {
@@ -115,12 +123,8 @@ func addResponse(t *testing.T, db, participant string, answers map[string]consul
 }
 
 func TestExportJSONL(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	dir, db := importedDB(t)
 	ctx := context.Background()
-	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
 	addResponse(t, db, "3f2a", map[string]consultations.Answer{
 		"watched": {Choices: []string{"yes"}}, "satisfaction": {Number: 4},
 		"channels": {Choices: []string{"website", "tv"}}, "comment": {Text: "Más cámaras"},
@@ -207,12 +211,8 @@ func TestDatabaseHeldByAnotherProcess(t *testing.T) {
 }
 
 func TestExportCSVAndXLSX(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	dir, db := importedDB(t)
 	ctx := context.Background()
-	if r := parlabot(t, ctx, nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
 	addResponse(t, db, "3f2a", map[string]consultations.Answer{
 		"watched": {Choices: []string{"yes"}}, "satisfaction": {Number: 4},
 		"channels": {Choices: []string{"website", "tv"}}, "comment": {Text: "=HYPERLINK(\"x\")"},

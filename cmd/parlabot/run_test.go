@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +14,7 @@ import (
 func TestRunAnswersAndStopsCleanly(t *testing.T) {
 	srv := telegramtest.New()
 	defer srv.Close()
-	db := filepath.Join(t.TempDir(), "p.db")
-	if r := parlabot(t, context.Background(), nil, "import", "--db", db, "testdata/livestream-2026.yaml"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	_, db := importedDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
 	go func() {
