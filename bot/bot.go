@@ -72,6 +72,10 @@ type Bot struct {
 	// scheduler, /open, /close, imports, /new, /publish), so that none
 	// undoes another between its read and its write.
 	consultationMu sync.Mutex
+
+	// recorded holds the ids of updates in hand whose handler committed
+	// them with its changes, so the intake doesn't record them again.
+	recorded sync.Map
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.

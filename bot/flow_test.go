@@ -403,3 +403,35 @@ func TestStaleKeyboardAfterCrashShowsCurrentQuestion(t *testing.T) {
 		t.Errorf("watched = %q, want the recorded yes", got)
 	}
 }
+
+// Every handled update is recorded once: with the handler's changes when it
+// commits some, by the intake otherwise.
+func TestHandledUpdatesAreRecorded(t *testing.T) {
+	h := newHarness(t)
+	ana := h.citizen(1020, "es")
+	help := ana.Send("/help")
+	ana.send("/start " + reference)
+	ana.tap("Comenzar")
+	tap, err := ana.Tap("Sí")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.WaitConfirmed(ana.ctx(), tap); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]int64{"help": help, "answer": tap} {
+		seen, err := h.store.UpdateSeen(context.Background(), id)
+		if err != nil || !seen {
+			t.Errorf("%s update %d recorded = %v (err %v), want true", name, id, seen, err)
+		}
+	}
+	if n := syncMapLen(&h.bot.recorded); n != 0 {
+		t.Errorf("%d update ids left in memory after their batch", n)
+	}
+}
+
+func syncMapLen(m interface{ Range(func(k, v any) bool) }) int {
+	n := 0
+	m.Range(func(_, _ any) bool { n++; return true })
+	return n
+}

@@ -150,9 +150,17 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 		}()
 	}
 	wg.Wait()
-	ids := make([]int64, len(updates))
-	for i, u := range updates {
-		ids[i] = u.ID
+	// Updates whose handler committed something were recorded with it;
+	// only the others (a /help, say) need recording here, so an answer
+	// costs one disk sync, not two.
+	var ids []int64
+	for _, u := range updates {
+		if _, done := b.recorded.LoadAndDelete(u.ID); !done {
+			ids = append(ids, u.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
 	}
 	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
 		b.log.Error("record handled updates", "err", err)

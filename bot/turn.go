@@ -164,6 +164,7 @@ func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) er
 	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
 		return err
 	}
+	b.recorded.Store(t.update.ID, struct{}{})
 	t.isNew = false
 	return nil
 }
