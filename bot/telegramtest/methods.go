@@ -180,38 +180,32 @@ func (s *Server) applyEdit(c *chat, m *storedMessage, markup *models.InlineKeybo
 // editMessageText replaces a text message's text and keyboard. Without
 // reply_markup the keyboard is removed, as Telegram does.
 func (s *Server) editMessageText(r *request) (any, *apiError) {
-	c, m, aerr := s.editTarget(r)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if m.document != nil || m.photo != nil {
-		return nil, badRequest("there is no text in the message to edit")
-	}
-	text, plain, ents, aerr := formatted(r, "text", maxTextLen, false)
-	if aerr != nil {
-		return nil, aerr
-	}
-	markup, aerr := inlineMarkup(r)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if plain == m.Plain && slices.Equal(ents, m.Entities) && sameMarkup(markup, m.markup) {
-		return nil, notModified()
-	}
-	m.Text, m.Plain, m.ParseMode, m.Entities = text, plain, r.params["parse_mode"], ents
-	return s.applyEdit(c, m, markup), nil
+	return s.editFormatted(r, false)
 }
 
 // editMessageCaption replaces the caption of a photo or document.
 func (s *Server) editMessageCaption(r *request) (any, *apiError) {
+	return s.editFormatted(r, true)
+}
+
+// editFormatted replaces a message's formatted text (its caption, for a
+// photo or document) and keyboard, refusing an edit that changes nothing.
+func (s *Server) editFormatted(r *request, caption bool) (any, *apiError) {
 	c, m, aerr := s.editTarget(r)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if m.document == nil && m.photo == nil {
+	media := m.document != nil || m.photo != nil
+	field, limit := "text", maxTextLen
+	switch {
+	case caption && !media:
 		return nil, badRequest("there is no caption in the message to edit")
+	case !caption && media:
+		return nil, badRequest("there is no text in the message to edit")
+	case caption:
+		field, limit = "caption", maxCaptionLen
 	}
-	caption, plain, ents, aerr := formatted(r, "caption", maxCaptionLen, true)
+	text, plain, ents, aerr := formatted(r, field, limit, caption)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -222,7 +216,12 @@ func (s *Server) editMessageCaption(r *request) (any, *apiError) {
 	if plain == m.Plain && slices.Equal(ents, m.Entities) && sameMarkup(markup, m.markup) {
 		return nil, notModified()
 	}
-	m.Caption, m.Plain, m.ParseMode, m.Entities = caption, plain, r.params["parse_mode"], ents
+	if caption {
+		m.Caption = text
+	} else {
+		m.Text = text
+	}
+	m.Plain, m.ParseMode, m.Entities = plain, r.params["parse_mode"], ents
 	return s.applyEdit(c, m, markup), nil
 }
 
