@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -183,12 +184,18 @@ var citizenCommands = []string{"start", "results", "language", "subscribe", "sto
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.
 func (b *Bot) Run(ctx context.Context) error {
-	if _, err := b.tg.GetMe(ctx); err != nil {
+	me, err := b.tg.GetMe(ctx)
+	if err != nil {
 		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
 			return consultations.Errorf(consultations.EINVALID, "Telegram refused the token: check --token or TELEGRAM_BOT_TOKEN (from @BotFather)")
 		}
-		return fmt.Errorf("reach Telegram at %s: %w", b.api.url, err)
+		cause := err
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			cause = ue.Err // the library's wording, and the URL with the token, add nothing
+		}
+		return consultations.Errorf(consultations.EINTERNAL, "cannot reach Telegram at %s (%v); check the network, or --api-url", b.api.url, cause)
 	}
+	b.log.Info("parlabot is running", "bot", "@"+me.Username, "api", b.api.url)
 	if _, err := b.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 		b.log.Warn("delete webhook", "err", err)
 	}

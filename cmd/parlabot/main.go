@@ -100,6 +100,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		fmt.Fprint(m.Stdout, usage)
 		return 0
 	default:
+		if strings.HasPrefix(cmd, "-") {
+			err = usagef("the command comes first, then its flags: %s", reordered(args))
+			break
+		}
 		err = usagef("unknown command %q; use sandbox, run, import, export or report (parlabot -h lists them)", cmd)
 	}
 	var ue *usageError
@@ -228,6 +232,19 @@ func storeError(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return err
+}
+
+// reordered suggests the command line with its command first, when the
+// user put flags before it.
+func reordered(args []string) string {
+	for i, a := range args {
+		switch a {
+		case "sandbox", "run", "import", "export", "report":
+			rest := append(append([]string{a}, args[:i]...), args[i+1:]...)
+			return "parlabot " + strings.Join(rest, " ")
+		}
+	}
+	return "parlabot COMMAND " + strings.Join(args, " ")
 }
 
 // flagSet reports whether the flag was given on the command line.

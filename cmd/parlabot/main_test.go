@@ -176,6 +176,8 @@ func TestBadUsage(t *testing.T) {
 	}{
 		{"no command", nil, 2, "Usage:"},
 		{"unknown command", []string{"serve"}, 2, `parlabot: unknown command "serve"`},
+		{"flag before the command", []string{"--db", "x.db", "import", "f.yaml"}, 2, "the command comes first, then its flags: parlabot import --db x.db f.yaml"},
+		{"Telegram out of reach", []string{"run", "--db", db, "--token", "1:x", "--api-url", "http://127.0.0.1:9"}, 1, "cannot reach Telegram at http://127.0.0.1:9 (dial tcp 127.0.0.1:9: connect: connection refused); check the network, or --api-url"},
 		{"import without file", []string{"import", "--db", db}, 2, "import needs one file"},
 		{"import missing file", []string{"import", "--db", db, "nope.yaml"}, 1, "parlabot: read nope.yaml: no such file or directory"},
 		{"export without slug", []string{"export", "--db", db}, 2, "export needs --consultation SLUG"},

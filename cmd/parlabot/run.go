@@ -41,7 +41,6 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("parlabot is running", "db", c.db, "api", c.apiURL)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
