@@ -12,6 +12,10 @@ import (
 // analysts' own tools. Participants appear only by pseudonym; answers are
 // keyed by question id in the order of the consultation's questions.
 type JSONLWriter struct {
+	// OmitText leaves out free-text answers, which may contain personal
+	// data.
+	OmitText bool
+
 	w   io.Writer
 	c   *Consultation
 	buf bytes.Buffer  // the line being written, reused from one response to the next
@@ -29,10 +33,11 @@ func NewJSONLWriter(w io.Writer, c *Consultation) *JSONLWriter {
 
 // Write writes r as one line:
 //
-//	{"participant":"…","language":"pt","completed":true,"started":"…","completed_at":"…","answers":{"watched":"yes","satisfaction":4,"channels":["website","tv"],"comment":"…"}}
+//	{"consultation":"…","wave":"2026-1","participant":"…","language":"pt","completed":true,"started":"…","completed_at":"…","seconds":95,"answers":{"watched":"yes","satisfaction":4,"channels":["website","tv"],"comment":"…"}}
 //
 // Times are RFC 3339 in UTC (started is left out when unknown, completed_at
-// while not completed); single answers are an option id, multiple answers a
+// and seconds, the time taken, while not completed); wave is left out when
+// the consultation has none; single answers are an option id, multiple answers a
 // list of them, satisfaction and scale a number, text as written; questions
 // not answered are left out. A response to another consultation is refused.
 func (j *JSONLWriter) Write(r *Response) error {
@@ -41,7 +46,13 @@ func (j *JSONLWriter) Write(r *Response) error {
 	}
 	b := &j.buf
 	b.Reset()
-	b.WriteString(`{"participant":`)
+	b.WriteString(`{"consultation":`)
+	j.str(j.c.Slug)
+	if j.c.Wave != "" {
+		b.WriteString(`,"wave":`)
+		j.str(j.c.Wave)
+	}
+	b.WriteString(`,"participant":`)
 	j.str(r.Participant)
 	b.WriteString(`,"language":`)
 	j.str(r.Language)
@@ -54,13 +65,17 @@ func (j *JSONLWriter) Write(r *Response) error {
 	if r.IsCompleted() {
 		b.WriteString(`,"completed_at":`)
 		j.time(r.Completed)
+		if !r.Started.IsZero() {
+			b.WriteString(`,"seconds":`)
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(r.Completed.Sub(r.Started)/time.Second), 10))
+		}
 	}
 	b.WriteString(`,"answers":{`)
 	first := true
 	for i := range j.c.Questions {
 		q := &j.c.Questions[i]
 		a, ok := r.Answers[q.ID]
-		if !ok || (q.Kind == KindSingle && len(a.Choices) == 0) {
+		if !ok || (q.Kind == KindSingle && len(a.Choices) == 0) || (q.Kind == KindText && j.OmitText) {
 			continue
 		}
 		switch q.Kind {

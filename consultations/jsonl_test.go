@@ -38,7 +38,7 @@ func TestJSONLWriter(t *testing.T) {
 					"region":       {Choices: []string{"south"}},
 				},
 			},
-			want: `{"participant":"3f2a9c","language":"pt","completed":true,"started":"2026-12-03T13:15:00Z","completed_at":"2026-12-03T13:16:30Z","answers":{"watched":"yes","satisfaction":4,"recommend":0,"channels":["website","tv"],"region":"south","comment":"Mais <legendas> & \"áudio\"\nmelhor"}}` + "\n",
+			want: `{"consultation":"livestream-2026","wave":"follow-up-2026","participant":"3f2a9c","language":"pt","completed":true,"started":"2026-12-03T13:15:00Z","completed_at":"2026-12-03T13:16:30Z","seconds":90,"answers":{"watched":"yes","satisfaction":4,"recommend":0,"channels":["website","tv"],"region":"south","comment":"Mais <legendas> & \"áudio\"\nmelhor"}}` + "\n",
 		},
 		{
 			name: "not completed",
@@ -52,12 +52,12 @@ func TestJSONLWriter(t *testing.T) {
 					"unknown":   {Text: "a question no longer in the consultation"},
 				},
 			},
-			want: `{"participant":"77aa","language":"es","completed":false,"started":"2026-12-04T00:00:00Z","answers":{"watched":"no","recommend":10}}` + "\n",
+			want: `{"consultation":"livestream-2026","wave":"follow-up-2026","participant":"77aa","language":"es","completed":false,"started":"2026-12-04T00:00:00Z","answers":{"watched":"no","recommend":10}}` + "\n",
 		},
 		{
 			name: "no answers, no start",
 			r:    &Response{Participant: "p", Language: "fr"},
-			want: `{"participant":"p","language":"fr","completed":false,"answers":{}}` + "\n",
+			want: `{"consultation":"livestream-2026","wave":"follow-up-2026","participant":"p","language":"fr","completed":false,"answers":{}}` + "\n",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +69,37 @@ func TestJSONLWriter(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestJSONLWriterOmitText checks that free-text answers, which may hold
+// personal data, are left out when asked, and nothing else is.
+func TestJSONLWriterOmitText(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewJSONLWriter(&buf, reference(t))
+	w.OmitText = true
+	r := &Response{Participant: "p", Language: "es", Answers: map[string]Answer{
+		"comment": {Text: "me llamo Ana, mi teléfono es 555"}, "satisfaction": {Number: 2},
+	}}
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); strings.Contains(got, "Ana") || strings.Contains(got, "comment") || !strings.Contains(got, `"satisfaction":2`) {
+		t.Errorf("with OmitText got %s", got)
+	}
+}
+
+// TestJSONLWriterWithoutWave checks that a consultation with no wave has
+// no wave key rather than an empty one.
+func TestJSONLWriterWithoutWave(t *testing.T) {
+	c := *reference(t)
+	c.Wave = ""
+	var buf bytes.Buffer
+	if err := NewJSONLWriter(&buf, &c).Write(&Response{Participant: "p", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); strings.Contains(got, "wave") {
+		t.Errorf("got %s", got)
 	}
 }
 

@@ -67,7 +67,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		case "xlsx":
 			rw, err = export.NewXLSX(bw, cons, opts)
 		default:
-			rw = jsonlWriter{consultations.NewJSONLWriter(bw, cons)}
+			rw, err = export.NewJSONL(bw, cons, opts)
 		}
 		if err != nil {
 			return err
@@ -101,11 +101,6 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		Detail: fmt.Sprintf("command line, %s, responses: %d", *format, n),
 	})
 }
-
-// jsonlWriter gives the JSON Lines writer the export.Writer shape.
-type jsonlWriter struct{ *consultations.JSONLWriter }
-
-func (jsonlWriter) Close() error { return nil }
 
 // writeFileAtomic writes through a temporary file renamed into place, so
 // a failed export never leaves half a file.

@@ -133,8 +133,8 @@ func TestExportJSONL(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	want := `{"participant":"3f2a","language":"pt","completed":true,` +
-		`"started":"2026-12-10T12:00:00Z","completed_at":"2026-12-10T12:00:00Z",` +
+	want := `{"consultation":"livestream-2026","wave":"follow-up-2026","participant":"3f2a","language":"pt","completed":true,` +
+		`"started":"2026-12-10T12:00:00Z","completed_at":"2026-12-10T12:00:00Z","seconds":0,` +
 		`"answers":{"watched":"yes","satisfaction":4,"channels":["website","tv"],"comment":"Más cámaras"}}` + "\n"
 	if r.stdout != want {
 		t.Errorf("stdout =\n%s\nwant\n%s", r.stdout, want)
