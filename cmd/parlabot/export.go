@@ -5,119 +5,183 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/consultations/boltstore"
 	"github.com/parlabot/parlabot/consultations/export"
 	"github.com/parlabot/parlabot/i18n"
 )
 
-// export writes a consultation's responses, pseudonymised, to stdout or a
-// file, as JSON Lines, CSV or XLSX. A file appears whole or not at all; a
-// CSV written to a file gets its codebook beside it (SLUG-codebook.csv),
-// an XLSX has it as a second sheet.
+// export writes consultations' responses, pseudonymised, as CSV, XLSX or
+// JSON Lines, with a codebook: a second sheet in XLSX, SLUG-codebook.csv
+// or SLUG-codebook.json beside a CSV or JSON Lines file. One consultation
+// goes to stdout or --out FILE; --all writes every consultation into
+// --out DIR. Files appear whole or not at all.
 func (m *Main) export(ctx context.Context, args []string) error {
-	var c common
-	fs := m.flags("export", &c)
+	p, err := m.prepareExport(args)
+	if err != nil {
+		return err
+	}
+	return m.execute(ctx, p)
+}
+
+func (m *Main) prepareExport(args []string) (*prepared, error) {
+	p := &prepared{name: "export", args: args}
+	fs := m.flags("export", &p.c)
+	p.fs = fs
 	slug := fs.String("consultation", "", "the consultation's `slug`")
-	format := fs.String("format", "jsonl", "output `format`: jsonl, csv or xlsx")
-	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	all := fs.Bool("all", false, "export every consultation, a file each, into the directory --out names")
+	format := fs.String("format", export.FormatJSONL, "output `format`: csv, xlsx or jsonl")
+	out := fs.String("out", "", "write to `FILE` (with --all, a directory) instead of standard output")
 	layout := fs.String("layout", export.LayoutWide, "csv and xlsx `layout`: wide (a row per response) or long (a row per answer)")
 	excel := fs.Bool("excel", false, "csv: start with a UTF-8 byte order mark, for Excel")
 	redact := fs.Bool("redact-text", false, "leave out free-text answers, which may contain personal data")
 	if err := m.parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
-	if *slug == "" {
-		return usagef("export needs --consultation SLUG")
+	if fs.NArg() > 0 {
+		return nil, usagef("export takes no arguments, got %q; name the consultation with --consultation SLUG", fs.Arg(0))
 	}
-	switch *format {
-	case "jsonl", "csv", "xlsx":
-	default:
-		return usagef("--format %q is not available; use --format jsonl, csv or xlsx", *format)
+	switch {
+	case *all && *slug != "":
+		return nil, usagef("export takes --consultation SLUG or --all, not both")
+	case !*all && *slug == "":
+		return nil, usagef("export needs --consultation SLUG, or --all for every consultation")
+	case *all && *out == "":
+		return nil, usagef("export --all writes a file per consultation: name a directory with --out DIR")
+	}
+	if !export.IsFormat(*format) {
+		return nil, usagef("--format %q is not available; use --format csv, xlsx or jsonl", *format)
 	}
 	if *layout != export.LayoutWide && *layout != export.LayoutLong {
-		return usagef("--layout %q: use wide or long", *layout)
+		return nil, usagef("--layout %q: use wide or long", *layout)
+	}
+	if *format == export.FormatXLSX && *out == "" && terminal(m.Stdout) {
+		return nil, usagef("an XLSX file is not for a terminal: add --out FILE.xlsx")
 	}
 	labels := "" // the consultation's default language
 	if flagSet(fs, "lang") {
-		if !i18n.Supported(c.lang) {
-			return usagef("--lang %q: use es, pt, en or fr", c.lang)
+		if !i18n.Supported(p.c.lang) {
+			return nil, usagef("--lang %q: use es, pt, en or fr", p.c.lang)
 		}
-		labels = c.lang
+		labels = p.c.lang
 	}
-	if *format == "jsonl" && *redact {
-		return usagef("--redact-text works with --format csv or xlsx")
-	}
-	store, cons, err := m.openConsultation(ctx, c, *slug)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	opts := export.Options{Layout: *layout, Lang: labels, Excel: *excel, RedactText: *redact}
-	n := 0
-	write := func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 64<<10)
-		var rw export.Writer
-		switch *format {
-		case "csv":
-			rw, err = export.NewCSV(bw, cons, opts)
-		case "xlsx":
-			rw, err = export.NewXLSX(bw, cons, opts)
-		default:
-			rw, err = export.NewJSONL(bw, cons, opts)
-		}
-		if err != nil {
-			return err
-		}
-		err := store.EachResponse(ctx, cons.Slug, func(r *consultations.Response) error {
-			n++
-			return rw.Write(r)
-		})
-		if cerr := rw.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("export %s: %w", cons.Slug, err)
-		}
-		return bw.Flush()
+	p.out = *out
+	p.dir = *all
+	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
+		p.dir = true // --out DIR with one consultation: DIR/SLUG.csv
 	}
-	if *out == "" {
-		err = write(m.Stdout)
-	} else {
-		err = writeFileAtomic(*out, write)
-		if err == nil && *format == "csv" {
-			book := filepath.Join(filepath.Dir(*out), cons.Slug+"-codebook.csv")
-			err = writeFileAtomic(book, func(w io.Writer) error { return export.WriteCodebookCSV(w, cons, opts) })
+	db := p.c.db
+	p.run = func(ctx context.Context, store *boltstore.Store, o output, via string) error {
+		var list []*consultations.Consultation
+		if *all {
+			var err error
+			if list, err = store.Consultations(ctx); err != nil {
+				return storeError("read consultations", err)
+			}
+			if len(list) == 0 {
+				return fmt.Errorf("no consultations in %s yet; import one first with parlabot import FILE.yaml", db)
+			}
+			slices.SortFunc(list, func(a, b *consultations.Consultation) int { return strings.Compare(a.Slug, b.Slug) })
+		} else {
+			cons, err := store.Consultation(ctx, *slug)
+			if err != nil {
+				return consultationError(err, *slug, db)
+			}
+			list = append(list, cons)
 		}
+		for _, cons := range list {
+			n, err := exportOne(ctx, store, cons, *format, opts, o)
+			if err != nil {
+				return err
+			}
+			err = store.Audit(ctx, consultations.AuditEntry{
+				At: m.Now(), Action: "export", Target: cons.Slug, Allowed: true,
+				Detail: fmt.Sprintf("%s, %s, responses: %d", via, *format, n),
+			})
+			if err != nil {
+				return storeError("record the export in the audit log", err)
+			}
+		}
+		return nil
 	}
-	if err != nil {
-		return err
-	}
-	return store.Audit(ctx, consultations.AuditEntry{
-		At: m.Now(), Action: "export", Target: cons.Slug, Allowed: true,
-		Detail: fmt.Sprintf("command line, %s, responses: %d", *format, n),
-	})
+	return p, nil
 }
 
-// writeFileAtomic writes through a temporary file renamed into place, so
-// a failed export never leaves half a file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+// progressEvery is how many rows an export writes between progress
+// reports.
+const progressEvery = 4096
+
+// exportOne writes one consultation's export, and its codebook, to o, and
+// returns the number of responses written.
+func exportOne(ctx context.Context, store *boltstore.Store, cons *consultations.Consultation, format string, opts export.Options, o output) (int, error) {
+	total := 0
+	if t, err := store.Tally(ctx, cons.Slug); err == nil {
+		total = t.Started()
+	}
+	f, err := o.Create(export.FileName(cons.Slug, format), true)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return 0, err
 	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 64<<10)
+	w, err := export.New(bw, cons, format, opts)
+	if err != nil {
+		return 0, err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	n := 0
+	o.Progress(cons.Slug, 0, total)
+	err = store.EachResponse(ctx, cons.Slug, func(r *consultations.Response) error {
+		if n++; n%progressEvery == 0 {
+			o.Progress(cons.Slug, n, total)
+		}
+		return w.Write(r)
+	})
+	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
+		err = nil // no responses yet: the export is the header alone
 	}
-	return os.Rename(tmp.Name(), path)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		return n, fmt.Errorf("export %s: %w", cons.Slug, err)
+	}
+	o.Progress(cons.Slug, n, max(n, total))
+	name := export.CodebookName(cons.Slug, format)
+	if name == "" {
+		return n, nil
+	}
+	book, err := o.Create(name, false)
+	if err != nil {
+		return n, err
+	}
+	defer book.Close()
+	bw = bufio.NewWriter(book)
+	if err := export.WriteCodebook(bw, cons, format, opts); err != nil {
+		return n, fmt.Errorf("write the codebook of %s: %w", cons.Slug, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return n, err
+	}
+	return n, book.Close()
+}
+
+// consultationError says what to do when a consultation cannot be read.
+func consultationError(err error, slug, db string) error {
+	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
+		return fmt.Errorf("no consultation %q in %s; import it first, or check the slug", slug, db)
+	}
+	return storeError("read consultation", err)
 }
 
 // interspersed moves flags after positional arguments to the front, so

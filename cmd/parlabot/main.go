@@ -4,8 +4,12 @@
 //	parlabot sandbox  the bot against a local Telegram emulator with a web chat
 //	parlabot run      start the bot (long polling)
 //	parlabot import   FILE.yaml       add or update a consultation from a file
-//	parlabot export   --consultation SLUG --format jsonl|csv|xlsx [--out FILE]
+//	parlabot export   --consultation SLUG | --all --format csv|xlsx|jsonl [--out FILE|DIR]
 //	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
+//	parlabot backup   --out FILE
+//
+// While the bot runs it holds the database; export, report and backup then
+// ask it over a socket next to the database (see control.go).
 //
 // Exit status is 0 on success, 2 on bad usage and 1 on other errors, with
 // one line on stderr saying what went wrong and how to fix it.
@@ -43,10 +47,15 @@ Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
   parlabot run [--broadcast-rate 25]            start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
-  parlabot export --consultation SLUG --format jsonl|csv|xlsx [--layout wide|long] [--lang CODE] [--out FILE]
-                                                write the responses, pseudonymised
+  parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]
+                 [--out FILE|DIR] [--excel] [--redact-text]
+                                                the responses, pseudonymised, with a codebook
   parlabot report --consultation SLUG [--lang es] [--format text|md|json]
                                                 indicators, participation and answers
+  parlabot backup --out FILE                    a consistent copy of the database
+
+export, report and backup work while the bot runs: they ask it over the
+socket next to the database (PATH.sock), with nothing to configure.
 
 Common flags (each also read from an environment variable):
   --db PATH        PARLABOT_DB          database file (default ./parlabot.db;
@@ -94,6 +103,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.export(ctx, rest)
 	case "report":
 		err = m.report(ctx, rest)
+	case "backup":
+		err = m.backup(ctx, rest)
 	case "sandbox":
 		err = m.runSandbox(ctx, rest)
 	case "-h", "-help", "--help", "help":
@@ -104,7 +115,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 			err = usagef("the command comes first, then its flags: %s", reordered(args))
 			break
 		}
-		err = usagef("unknown command %q; use sandbox, run, import, export or report (parlabot -h lists them)", cmd)
+		err = usagef("unknown command %q; use sandbox, run, import, export, report or backup (parlabot -h lists them)", cmd)
 	}
 	var ue *usageError
 	switch {
@@ -197,24 +208,6 @@ func (m *Main) openStore(c common) (*boltstore.Store, error) {
 	return boltstore.Open(c.db, boltstore.Options{Now: m.Now})
 }
 
-// openConsultation opens the database and reads a consultation, with one
-// clear line when either fails. The caller closes the store.
-func (m *Main) openConsultation(ctx context.Context, c common, slug string) (*boltstore.Store, *consultations.Consultation, error) {
-	store, err := m.openStore(c)
-	if err != nil {
-		return nil, nil, storeError("open database", err)
-	}
-	cons, err := store.Consultation(ctx, slug)
-	if err != nil {
-		store.Close()
-		if consultations.ErrorCode(err) == consultations.ENOTFOUND {
-			return nil, nil, fmt.Errorf("no consultation %q in %s; import it first, or check the slug", slug, c.db)
-		}
-		return nil, nil, storeError("read consultation", err)
-	}
-	return store, cons, nil
-}
-
 // logger writes text logs on a terminal and JSON otherwise.
 func (m *Main) logger() *slog.Logger {
 	if f, ok := m.Stderr.(*os.File); ok {
@@ -239,7 +232,7 @@ func storeError(what string, err error) error {
 func reordered(args []string) string {
 	for i, a := range args {
 		switch a {
-		case "sandbox", "run", "import", "export", "report":
+		case "sandbox", "run", "import", "export", "report", "backup":
 			rest := append(append([]string{a}, args[:i]...), args[i+1:]...)
 			return "parlabot " + strings.Join(rest, " ")
 		}

@@ -37,6 +37,8 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	log := m.logger()
+	stopControl := m.serveControlOrWarn(ctx, store, log)
+	defer stopControl()
 	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
 	if err != nil {
 		return err
@@ -45,6 +47,7 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("parlabot stopped")
+	stopControl()
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

@@ -65,6 +65,8 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	tg := telegramtest.New()
 	defer tg.Close()
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	stopControl := m.serveControlOrWarn(ctx, store, log)
+	defer stopControl()
 	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
 		Admins: append([]int64{sandboxAdmin}, c.admins...)})
 	if err != nil {
@@ -101,6 +103,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	if err := <-botDone; err != nil {
 		return err
 	}
+	stopControl()
 	return store.Close()
 }
 

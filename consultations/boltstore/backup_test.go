@@ -1,0 +1,49 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/parlabot/parlabot/consultations"
+)
+
+// TestBackup copies a database while it stays open and checks that the copy
+// opens and holds the same consultations and responses.
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	c := testConsultation("survey")
+	putTest(t, s, c)
+	commitTest(t, s, consultations.Change{Response: testResponse("survey", "p1", true)})
+
+	var buf bytes.Buffer
+	n, err := s.Backup(ctx, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(buf.Len()) || n == 0 {
+		t.Fatalf("Backup wrote %d bytes, reported %d", buf.Len(), n)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("the copy does not open: %v", err)
+	}
+	defer cp.Close()
+	if _, err := cp.Consultation(ctx, c.Slug); err != nil {
+		t.Fatalf("copy lacks the consultation: %v", err)
+	}
+	count := 0
+	if err := cp.EachResponse(ctx, c.Slug, func(*consultations.Response) error { count++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if count != 1 {
+		t.Errorf("copy has %d responses, want 1", count)
+	}
+}
