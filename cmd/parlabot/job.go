@@ -21,8 +21,8 @@ type prepared struct {
 	c    common
 	fs   *flag.FlagSet
 	args []string // as given, for the running bot to parse the same way
-	out  string // where the output goes on this machine: "" for stdout
-	dir  bool   // out is a directory
+	out  string   // where the output goes on this machine: "" for stdout
+	dir  bool     // out is a directory
 	run  job
 }
 
