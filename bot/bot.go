@@ -47,6 +47,10 @@ type Config struct {
 	// BroadcastRate is the most broadcast messages sent per second, all
 	// chats together (default 25; Telegram allows about 30).
 	BroadcastRate float64
+	// MaxDocumentBytes is the largest file sent in chat (default 50 MB,
+	// Telegram's limit for bots); a bigger export goes zipped, or, if
+	// still too big, the staff member is pointed to the command line.
+	MaxDocumentBytes int64
 }
 
 // Bot is the Telegram side of parlabot.
@@ -68,6 +72,7 @@ type Bot struct {
 	roles     *roles
 	staffCmds []staffCommand // in the order staff menus show them
 	bcast     *broadcaster   // sends broadcasts from their outbox
+	exports   *exporter      // prepares /export files in the background
 
 	// consultationMu serialises the bot's changes to consultations (the
 	// scheduler, /open, /close, imports, /new, /publish), so that none
@@ -122,6 +127,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
 	}
 	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
+	b.exports = newExporter(cfg.MaxDocumentBytes)
 	for _, id := range cfg.Admins {
 		b.roles.admins[id] = true
 	}
@@ -176,6 +182,7 @@ func (b *Bot) routes() {
 	b.authoringRoutes()
 	b.broadcastRoutes()
 	b.staffCommand("publish", clerks, b.publish)
+	b.exportRoutes()
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
@@ -207,6 +214,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer func() { <-sched }()
 	b.StartBroadcaster(ctx)
 	defer b.waitBroadcaster()
+	b.startExports(ctx)
+	defer b.waitExports()
 	return b.poll(ctx)
 }
 

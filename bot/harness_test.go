@@ -42,6 +42,9 @@ type harness struct {
 	cancel context.CancelFunc
 	done   chan error
 	admins []int64 // Config.Admins
+	// configure, if set, changes the Config of the bots start starts
+	// (set it, then restart), for tests that need other settings.
+	configure func(*Config)
 }
 
 // newHarness starts a bot with the reference consultation imported, at a
@@ -106,11 +109,15 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := New(ctx, Config{
+	cfg := Config{
 		Token: h.srv.Token(), APIURL: h.srv.URL(), Store: h.store, Messages: msgs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now,
 		PollTimeout: 2 * time.Second, Workers: 4, Admins: h.admins,
-	})
+	}
+	if h.configure != nil {
+		h.configure(&cfg)
+	}
+	b, err := New(ctx, cfg)
 	if err != nil {
 		cancel()
 		h.t.Fatalf("new bot: %v", err)

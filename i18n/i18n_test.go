@@ -175,4 +175,6 @@ var sampleData = map[string]any{
 	"Percent": "5 %", "Min": 5, "Question": "q",
 	// results in chat
 	"Target": "60 %", "Baseline": "42 %", "Margin": "±3 %", "Progress": "50",
+	// exports in chat
+	"Slug": "s", "Format": "CSV", "Size": "63 MB", "Limit": "50 MB",
 }
