@@ -13,18 +13,12 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/parlabot/parlabot/consultations"
+	"github.com/parlabot/parlabot/consultations/boltstore/boltstoretest"
 	"github.com/parlabot/parlabot/consultations/demo"
 )
 
-// millionFixture names the database file with a million responses to the
-// reference consultation that the 1M benchmarks share. It is generated the
-// first time (about 50 s and 770 MB, logged) and kept under os.TempDir, so
-// later runs skip that; change the version whenever the generated responses
-// change, or delete the file to generate it again.
-const millionFixture = "parlabot-bench-tally1m-v1.db"
-
 // millionResponses is how many responses the fixture holds.
-const millionResponses = 1_000_000
+const millionResponses = boltstoretest.MillionResponses
 
 // benchEpoch is when the first fixture response starts.
 var benchEpoch = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -39,27 +33,39 @@ func referenceConsultation(tb testing.TB) *consultations.Consultation {
 	return f.Consultation
 }
 
-// millionStore returns the path of the fixture, generating it if needed.
-// Opening it rewrites only bbolt's meta page, so runs may share it.
+// millionStore returns the path of the database file with a million
+// responses to the reference consultation that the 1M benchmarks share,
+// here and in other packages (cmd/parlabot's BenchmarkExport1M). It is
+// generated the first time (about 50 s and 770 MB, logged) and kept at
+// boltstoretest.MillionPath, so later runs skip that; change
+// boltstoretest.MillionFixture's version whenever the generated responses
+// change, or delete the file to generate it again. Opening it rewrites
+// only bbolt's meta page, so runs may share it. Two processes generating
+// it at once each write a file of their own and rename it into place.
 func millionStore(b *testing.B) string {
 	b.Helper()
 	if testing.Short() {
 		b.Skip("a million responses: not in -short mode")
 	}
-	path := filepath.Join(os.TempDir(), millionFixture)
+	path := boltstoretest.MillionPath()
 	if _, err := os.Stat(path); err == nil {
 		return path
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	tmp := path + ".tmp"
-	os.Remove(tmp)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmp := f.Name()
+	f.Close()
 	if err := writeMillionStore(tmp, referenceConsultation(b)); err != nil {
 		os.Remove(tmp)
 		b.Fatalf("generate %s: %v", tmp, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		b.Fatal(err)
 	}
 	b.Logf("generated %s (%d responses) in %v", path, millionResponses, time.Since(start).Round(time.Millisecond))

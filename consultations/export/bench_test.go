@@ -31,6 +31,9 @@ func benchResponses(c *consultations.Consultation) []*consultations.Response {
 	return rs
 }
 
+// benchmarkExport measures a writer alone, writing to io.Discard; the whole
+// command, reading a million responses from the store and writing the
+// file, is cmd/parlabot's BenchmarkExport1M.
 func benchmarkExport(b *testing.B, open func(io.Writer, *consultations.Consultation, Options) (Writer, error), opts Options) {
 	c := reference(b)
 	rs := benchResponses(c)
@@ -60,5 +63,9 @@ func BenchmarkCSV(b *testing.B) { benchmarkExport(b, NewCSV, Options{}) }
 func BenchmarkCSVLong(b *testing.B) { benchmarkExport(b, NewCSV, Options{Layout: LayoutLong}) }
 
 // BenchmarkXLSX writes b.N responses as a wide XLSX workbook, including
-// assembling the file on Close. An XLSX sheet holds at most 1,048,575 rows.
+// assembling the file on Close. Past 1,048,575 rows the responses go on to
+// a second sheet.
 func BenchmarkXLSX(b *testing.B) { benchmarkExport(b, NewXLSX, Options{}) }
+
+// BenchmarkJSONL writes b.N responses as JSON Lines.
+func BenchmarkJSONL(b *testing.B) { benchmarkExport(b, NewJSONL, Options{}) }

@@ -2,6 +2,9 @@ package export
 
 import (
 	"bytes"
+	"compress/flate"
+	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"testing"
@@ -173,5 +176,141 @@ func TestXLSXLongRedactedAndDefused(t *testing.T) {
 		if formula, _ := f.GetCellFormula(SheetResponses, cellName); formula != "" {
 			t.Errorf("%s has formula %q", cellName, formula)
 		}
+	}
+}
+
+// TestXLSXSheetSplit lowers the rows a sheet holds and checks that the
+// responses go on to further sheets, each with the header, the frozen row
+// and the widths, and that excelize reads every row back, in order, with
+// the codebook last.
+func TestXLSXSheetSplit(t *testing.T) {
+	c := reference(t)
+	defer func(n int) { sheetRows = n }(sheetRows)
+	var rs []*consultations.Response
+	for i := range 100 {
+		for _, r := range sample() {
+			r.Participant += "-" + strconv.Itoa(i)
+			rs = append(rs, r)
+		}
+	}
+	for _, tc := range []struct {
+		name       string
+		layout     string
+		responses  int
+		sheetRows  int // a header and sheetRows-1 rows
+		wantSheets int
+	}{
+		{"wide, one row", LayoutWide, 1, 4, 1},
+		{"wide, a full sheet", LayoutWide, 3, 4, 1},
+		{"wide, one row more", LayoutWide, 4, 4, 2},
+		{"wide", LayoutWide, 12, 4, 4},
+		{"long", LayoutLong, 12, 4, 14}, // 3 × 14 rows
+		// More rows than the writer hands excelize at once.
+		{"wide, many rows", LayoutWide, len(rs), 101, 4},
+		{"long, many rows", LayoutLong, len(rs), 1000, 2}, // 1,400 rows
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sheetRows = tc.sheetRows
+			opts := Options{Layout: tc.layout}
+			want := parseCSV(t, writeCSV(t, c, opts, rs[:tc.responses]))
+			header := want[0]
+			f := writeXLSX(t, c, opts, rs[:tc.responses])
+			var wantSheets []string
+			for i := range tc.wantSheets {
+				name := SheetResponses
+				if i > 0 {
+					name += " " + strconv.Itoa(i+1)
+				}
+				wantSheets = append(wantSheets, name)
+			}
+			wantSheets = append(wantSheets, SheetCodebook)
+			if got := f.GetSheetList(); !reflect.DeepEqual(got, wantSheets) {
+				t.Fatalf("sheets = %q, want %q", got, wantSheets)
+			}
+			var got [][]string
+			for _, sheet := range wantSheets[:tc.wantSheets] {
+				rows, err := f.GetRows(sheet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) < 2 || len(rows) > sheetRows {
+					t.Errorf("sheet %q has %d rows, want 2 to %d", sheet, len(rows), sheetRows)
+					continue
+				}
+				if !reflect.DeepEqual(rows[0], header) {
+					t.Errorf("sheet %q header = %q, want %q", sheet, rows[0], header)
+				}
+				if panes, err := f.GetPanes(sheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
+					t.Errorf("sheet %q panes = %+v, %v; want the first row frozen", sheet, panes, err)
+				}
+				if w, err := f.GetColWidth(sheet, "A"); err != nil || w < 20 {
+					t.Errorf("sheet %q participant column width = %v, %v; want at least 20", sheet, w, err)
+				}
+				got = append(got, rows[1:]...)
+			}
+			if len(got) != len(want)-1 {
+				t.Fatalf("got %d rows in all, want %d", len(got), len(want)-1)
+			}
+			for i, row := range want[1:] {
+				for len(got[i]) < len(row) {
+					got[i] = append(got[i], "") // GetRows trims empty cells at the end of a row
+				}
+				for k := range row {
+					if header[k] == colStarted || header[k] == colCompleted {
+						row[k] = shownDate(row[k])
+					}
+				}
+				if !reflect.DeepEqual(got[i], row) {
+					t.Errorf("row %d:\n got %q\nwant %q", i+1, got[i], row)
+				}
+			}
+		})
+	}
+}
+
+// shownDate is how an XLSX date shows an RFC 3339 time of a CSV export.
+func shownDate(rfc3339 string) string {
+	if rfc3339 == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return "bad time " + rfc3339
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+// TestParallelDeflate compresses inputs of several sizes around the block
+// size, written in pieces, and inflates them back.
+func TestParallelDeflate(t *testing.T) {
+	var data []byte
+	for i := 0; len(data) < 3*deflateBlockSize+100; i++ {
+		data = fmt.Appendf(data, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>%x</t></is></c></row>`, i, i, i*i*2654435761)
+	}
+	for _, n := range []int{0, 1, 1000, deflateBlockSize - 1, deflateBlockSize, deflateBlockSize + 1, 2 * deflateBlockSize, len(data)} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			var buf bytes.Buffer
+			z := newParallelDeflate(&buf)
+			for in, piece := data[:n], 32<<10+7; len(in) > 0; {
+				k := min(piece, len(in))
+				if m, err := z.Write(in[:k]); m != k || err != nil {
+					t.Fatalf("Write: %d, %v; want %d, nil", m, err, k)
+				}
+				in = in[k:]
+			}
+			if err := z.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(flate.NewReader(&buf))
+			if err != nil {
+				t.Fatalf("inflate: %v", err)
+			}
+			if !bytes.Equal(got, data[:n]) {
+				t.Errorf("inflated %d bytes, differing from the %d written", len(got), n)
+			}
+			if n > 1000 && buf.Len() > n/2 {
+				t.Errorf("compressed %d bytes into %d", n, buf.Len())
+			}
+		})
 	}
 }
