@@ -132,9 +132,6 @@ func hasOptions(q *Question) bool { return q.Kind == KindSingle || q.Kind == Kin
 // Consultation returns the consultation the tally counts.
 func (t *Tally) Consultation() *Consultation { return t.c }
 
-// Started is the number of responses counted: every citizen who began.
-func (t *Tally) Started() int { return t.all.started }
-
 // Add counts the response r (sign +1) or takes back exactly what counting
 // it added (sign -1): when a response changes, Add(old, -1) then
 // Add(new, +1). r is not kept. Responses to another consultation are

@@ -119,10 +119,7 @@ const progressEvery = 4096
 // exportOne writes one consultation's export, and its codebook, to o, and
 // returns the number of responses written.
 func exportOne(ctx context.Context, store *boltstore.Store, cons *consultations.Consultation, format string, opts export.Options, o output) (int, error) {
-	total := 0
-	if t, err := store.Tally(ctx, cons.Slug); err == nil {
-		total = t.Started()
-	}
+	total, _ := store.CountStarted(ctx, cons.Slug) // for the progress bar only
 	f, err := o.Create(export.FileName(cons.Slug, format), true)
 	if err != nil {
 		return 0, err
@@ -156,7 +153,7 @@ func exportOne(ctx context.Context, store *boltstore.Store, cons *consultations.
 	if err != nil {
 		return n, fmt.Errorf("export %s: %w", cons.Slug, err)
 	}
-	o.Progress(cons.Slug, n, max(n, total))
+	o.Progress(cons.Slug, n, n)
 	name := export.CodebookName(cons.Slug, format)
 	if name == "" {
 		return n, nil

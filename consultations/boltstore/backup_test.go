@@ -47,3 +47,18 @@ func TestBackup(t *testing.T) {
 		t.Errorf("copy has %d responses, want 1", count)
 	}
 }
+
+func TestCountStarted(t *testing.T) {
+	s, _ := openTest(t)
+	putTest(t, s, testConsultation("survey"))
+	ctx := context.Background()
+	if n, err := s.CountStarted(ctx, "survey"); n != 0 || err != nil {
+		t.Fatalf("before any response: %d, %v", n, err)
+	}
+	commitTest(t, s, consultations.Change{Response: testResponse("survey", "p1", false)})
+	commitTest(t, s, consultations.Change{Response: testResponse("survey", "p2", true)})
+	commitTest(t, s, consultations.Change{Response: testResponse("survey", "p1", true)}) // the same response, finished
+	if n, err := s.CountStarted(ctx, "survey"); n != 2 || err != nil {
+		t.Errorf("CountStarted = %d, %v; want 2", n, err)
+	}
+}

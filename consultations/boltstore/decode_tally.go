@@ -29,6 +29,16 @@ type responseBatch struct {
 // once every goroutine it started is done, so nothing reads the
 // transaction's memory after it ends.
 func countResponses(b *bbolt.Bucket, tl *consultations.Tally) error {
+	return eachDecoded(b, func(r *consultations.Response) error {
+		tl.Add(r, +1)
+		return nil
+	})
+}
+
+// eachDecoded calls fn with every response of the bucket b, in key order,
+// decoding them on every processor while fn runs (see countResponses). An
+// error from fn or from a decoder stops it.
+func eachDecoded(b *bbolt.Bucket, fn func(*consultations.Response) error) error {
 	decoders := runtime.GOMAXPROCS(0)
 	batches := 2*decoders + 2 // in flight at most, reused
 	var (
@@ -85,10 +95,15 @@ func countResponses(b *bbolt.Bucket, tl *consultations.Tally) error {
 			continue // draining: the reader has stopped
 		}
 		for _, r := range batch.responses {
-			tl.Add(r, +1)
+			if err == nil {
+				err = fn(r)
+			}
 		}
 		clear(batch.responses)
-		if err = batch.err; err != nil {
+		if err == nil {
+			err = batch.err
+		}
+		if err != nil {
 			close(quit)
 			continue
 		}

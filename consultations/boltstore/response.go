@@ -195,6 +195,26 @@ func (s *Store) CountCompleted(ctx context.Context, slug string) (int, error) {
 	return int(readU64(tx.Bucket(completedBucket).Get([]byte(slug)))), nil
 }
 
+// CountStarted is how many responses to the consultation were ever
+// started, read at no cost from the responses bucket's sequence: what
+// EachResponse will go through, unless some were deleted since. It is for
+// progress bars, not for counting.
+func (s *Store) CountStarted(ctx context.Context, slug string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("count responses: %w", err)
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return 0, storeError("count responses", err)
+	}
+	defer tx.Rollback()
+	b := tx.Bucket(responsesBucket).Bucket([]byte(slug))
+	if b == nil {
+		return 0, nil
+	}
+	return int(b.Sequence()), nil
+}
+
 // EachResponse calls fn with every response to the consultation, in the
 // order the responses were started (first committed), one at a time from a
 // consistent snapshot. An error from fn stops the iteration and is returned
@@ -212,21 +232,13 @@ func (s *Store) EachResponse(ctx context.Context, slug string, fn func(r *consul
 	if b == nil {
 		return consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
 	}
-	c := b.Cursor()
 	n := 0
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	return eachDecoded(b, func(r *consultations.Response) error {
 		if n++; n%1000 == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("read responses of %q: %w", slug, err)
 			}
 		}
-		r, err := decodeResponse(v)
-		if err != nil {
-			return fmt.Errorf("decode response %d to consultation %q: %w", readU64(k), slug, err)
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(r)
+	})
 }
