@@ -72,7 +72,7 @@ func (x *csvWriter) writeRow(row []cell) error {
 		case number:
 			b = strconv.AppendInt(b, int64(c.n), 10)
 		case moment:
-			b = c.t.AppendFormat(b, time.RFC3339)
+			b = c.t.AppendFormat(b, csvTime)
 		}
 	}
 	x.line = append(b, '\r', '\n')
@@ -122,6 +122,11 @@ func (x *csvWriter) Close() error {
 }
 
 // csvRecord appends row's cells to rec as CSV fields.
+// csvTime is how times are written in CSV: in UTC, as "2026-12-03
+// 13:15:00", which LibreOffice, Excel, R and pandas all read as a date and
+// time (LibreOffice reads RFC 3339's "T…Z" form as text).
+const csvTime = time.DateTime
+
 func csvRecord(rec []string, row []cell) []string {
 	for _, c := range row {
 		switch c.kind {
@@ -130,7 +135,7 @@ func csvRecord(rec []string, row []cell) []string {
 		case number:
 			rec = append(rec, strconv.Itoa(c.n))
 		case moment:
-			rec = append(rec, c.t.Format(time.RFC3339))
+			rec = append(rec, c.t.Format(csvTime))
 		default:
 			rec = append(rec, "")
 		}

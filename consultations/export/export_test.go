@@ -71,7 +71,7 @@ func wantWide(c *consultations.Consultation, r *consultations.Response, redact b
 		if t.IsZero() {
 			return ""
 		}
-		return t.UTC().Format(time.RFC3339)
+		return t.UTC().Format(time.DateTime)
 	}
 	secs := ""
 	if r.IsCompleted() && !r.Started.IsZero() {

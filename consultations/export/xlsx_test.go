@@ -129,7 +129,7 @@ func checkDate(t *testing.T, f *excelize.File, cellName, raw, want string) {
 		t.Errorf("%s = %q, want a serial date: %v", cellName, raw, err)
 		return
 	}
-	wantTime, _ := time.Parse(time.RFC3339, want)
+	wantTime, _ := time.Parse(time.DateTime, want)
 	got, err := excelize.ExcelDateToTime(serial, false)
 	if err != nil || got.Sub(wantTime).Abs() > time.Millisecond {
 		t.Errorf("%s = %v (%v), want %v", cellName, got, err, wantTime)
@@ -273,7 +273,7 @@ func shownDate(rfc3339 string) string {
 	if rfc3339 == "" {
 		return ""
 	}
-	t, err := time.Parse(time.RFC3339, rfc3339)
+	t, err := time.Parse(time.DateTime, rfc3339)
 	if err != nil {
 		return "bad time " + rfc3339
 	}
