@@ -13,6 +13,10 @@ import (
 // tallyBatch is how many responses go from the cursor to a decoder at once.
 const tallyBatch = 256
 
+// dropEvery is how many batches go by between drops of the pages already
+// read (see dropMapped).
+const dropEvery = 32
+
 // responseBatch is consecutive stored responses, decoded by one decoder and
 // then added to the tally in their order.
 type responseBatch struct {
@@ -89,6 +93,7 @@ func eachDecoded(b *bbolt.Bucket, fn func(*consultations.Response) error) error 
 		})
 	}
 	var err error
+	n := 0
 	for batch := range ordered {
 		<-batch.decoded
 		if err != nil {
@@ -100,6 +105,9 @@ func eachDecoded(b *bbolt.Bucket, fn func(*consultations.Response) error) error 
 			}
 		}
 		clear(batch.responses)
+		if n++; n%dropEvery == 0 {
+			dropMapped(b.Tx())
+		}
 		if err == nil {
 			err = batch.err
 		}

@@ -98,9 +98,10 @@ func Open(path string, opts Options) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout: opts.LockTimeout,
 		NoSync:  opts.NoSync,
-		// The freelist is rebuilt from the tree at Open instead of being
-		// written at every commit: fewer pages per sync, same durability.
-		NoFreelistSync: true,
+		// The freelist is written at every commit (a page or two), so that
+		// Open reads it instead of walking every page of the file, which
+		// would make a process as large in memory as its database.
+		NoFreelistSync: false,
 		FreelistType:   bbolt.FreelistMapType,
 		// A long read (an export) holds the map in place, and a commit that
 		// has to remap the growing file waits for it; mapping room ahead

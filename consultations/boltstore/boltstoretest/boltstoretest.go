@@ -12,7 +12,7 @@ import (
 // MillionFixture is the file name of the fixture. Change the version
 // whenever the generated responses change, so that no benchmark reads an
 // old file.
-const MillionFixture = "parlabot-bench-tally1m-v1.db"
+const MillionFixture = "parlabot-bench-tally1m-v2.db"
 
 // MillionResponses is how many responses the fixture holds, all to the
 // reference consultation (demo.Slug).
