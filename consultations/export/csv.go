@@ -72,7 +72,7 @@ func (x *csvWriter) writeRow(row []cell) error {
 		case number:
 			b = strconv.AppendInt(b, int64(c.n), 10)
 		case moment:
-			b = c.t.AppendFormat(b, csvTime)
+			b = appendCSVTime(b, c.t)
 		}
 	}
 	x.line = append(b, '\r', '\n')
@@ -126,6 +126,35 @@ func (x *csvWriter) Close() error {
 // 13:15:00", which LibreOffice, Excel, R and pandas all read as a date and
 // time (LibreOffice reads RFC 3339's "T…Z" form as text).
 const csvTime = time.DateTime
+
+// appendCSVTime appends t as csvTime does, without the general formatter,
+// which costs a tenth of a wide row.
+func appendCSVTime(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, csvTime)
+	}
+	pad := func(b []byte, n, width int) []byte {
+		var d [4]byte
+		for i := width - 1; i >= 0; i-- {
+			d[i] = byte('0' + n%10)
+			n /= 10
+		}
+		return append(b, d[:width]...)
+	}
+	b = pad(b, year, 4)
+	b = append(b, '-')
+	b = pad(b, int(month), 2)
+	b = append(b, '-')
+	b = pad(b, day, 2)
+	b = append(b, ' ')
+	b = pad(b, hour, 2)
+	b = append(b, ':')
+	b = pad(b, min, 2)
+	b = append(b, ':')
+	return pad(b, sec, 2)
+}
 
 func csvRecord(rec []string, row []cell) []string {
 	for _, c := range row {
