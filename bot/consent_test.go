@@ -358,7 +358,7 @@ func TestStaffCommandsBeforeConsent(t *testing.T) {
 	boss.send("Audiencias públicas en las regiones")
 	boss.sees("¿A qué pilar")
 	boss.send("/cancel")
-	boss.said("cancel")
+	boss.sees("Listo, descarté la consulta nueva.")
 
 	boss.send("/start " + reference)
 	boss.seesNotice("Antes de empezar: su privacidad", "✅ Acepto")
