@@ -51,6 +51,13 @@ type Config struct {
 	// Telegram's limit for bots); a bigger export goes zipped, or, if
 	// still too big, the staff member is pointed to the command line.
 	MaxDocumentBytes int64
+	// PrivacyContact is who is responsible for citizens' data, as the
+	// privacy notice names them ("Oficina de Transparencia,
+	// privacidad@congreso.example"); the notice leaves the line out when empty.
+	PrivacyContact string
+	// PrivacyURL is the full privacy policy, linked from the notice; left
+	// out when empty.
+	PrivacyURL string
 }
 
 // Bot is the Telegram side of parlabot.
@@ -78,6 +85,9 @@ type Bot struct {
 	// scheduler, /open, /close, imports, /new, /publish), so that none
 	// undoes another between its read and its write.
 	consultationMu sync.Mutex
+
+	// privacyContact and privacyURL complete the privacy notice.
+	privacyContact, privacyURL string
 
 	// recorded holds the ids of updates in hand whose handler committed
 	// them with its changes, so the intake doesn't record them again.
@@ -125,6 +135,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		key:         key,
 		slugs:       map[string]string{},
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
+
+		privacyContact: strings.TrimSpace(cfg.PrivacyContact),
+		privacyURL:     strings.TrimSpace(cfg.PrivacyURL),
 	}
 	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
 	b.exports = newExporter(cfg.MaxDocumentBytes)
@@ -143,7 +156,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithDefaultHandler(b.on(b.fallback)),
+		tgbot.WithDefaultHandler(b.on(b.requireConsent(b.fallback))),
 		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram client", "err", err) }),
 	)
 	if err != nil {
@@ -155,9 +168,11 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 
 // routes registers every command and button the bot answers, on one screen.
 func (b *Bot) routes() {
+	// Citizens: every handler registered with command or button sits
+	// behind the consent gate; privacyRoutes are what comes before it.
+	b.privacyRoutes()
 	b.command("start", b.start)
 	b.command("help", b.help)
-	b.command("language", b.language)
 	b.command("cancel", b.cancel)
 	b.command("subscribe", b.subscribe)
 	b.command("stop", b.unsubscribe)
@@ -170,7 +185,6 @@ func (b *Bot) routes() {
 	b.button(actConfirm, b.confirm)
 	b.button(actSkip, b.skip)
 	b.button(actBack, b.back)
-	b.button(actLanguage, b.setLanguage)
 	b.button(actList, b.list)
 	b.button(actSubscribe, b.answerSubscribe)
 	b.button(actResults, b.showPublished)
@@ -186,7 +200,7 @@ func (b *Bot) routes() {
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
-var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "help", "cancel"}
+var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "privacy", "help", "cancel"}
 
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.

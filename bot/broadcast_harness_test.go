@@ -117,7 +117,7 @@ func subscribers(tb testing.TB, srv *telegramtest.Server, store consultations.St
 			defer func() { <-sem; wg.Done() }()
 			errs <- store.Commit(context.Background(), consultations.Change{Citizen: &consultations.Citizen{
 				UserID: id, ChatID: id, Language: lang, Subscribed: true, SubscribeAsked: true,
-				Created: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+				Created: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Consented: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
 			}})
 		}()
 	}

@@ -21,6 +21,8 @@ const (
 	actResults   = "R" // R:<key>: a consultation's published results
 	actExport    = "E" // E:<key>: staff: choose the format of a consultation's export
 	actExportRun = "X" // X:<key>:<format>: staff: export a consultation in a format
+	// Two-letter actions are registered beside their handlers: "w…" the
+	// clerks' authoring (authoring.go), "p…" the privacy notice (consent.go).
 )
 
 // maxCallbackData is Telegram's limit on callback data, in bytes.

@@ -15,6 +15,11 @@ func TestDecodeCallback(t *testing.T) {
 		{"toggle", "t:channels:3", true, actToggle},
 		{"list", "L", true, actList},
 		{"language", "l:pt", true, actLanguage},
+		{"accept the privacy notice", "pa:abcdefabcdef", true, actAccept},
+		{"accept without a link", "pa:-", true, actAccept},
+		{"decline the privacy notice", "pd", true, actDecline},
+		{"notice in another language", "pl:fr:-", true, actNoticeLanguage},
+		{"notice language without the link", "pl:fr", false, ""},
 		{"unknown action", "z:watched", false, ""},
 		{"too few parts", "a:watched", false, ""},
 		{"too many parts", "k:q:x", false, ""},
@@ -41,6 +46,8 @@ func TestCallbackDataFitsTelegram(t *testing.T) {
 		encodeCallback(actAnswer, q, "10"),
 		encodeCallback(actToggle, q, "99"),
 		encodeCallback(actConfirm, q),
+		encodeCallback(actAccept, slugKey(strings.Repeat("s", 64))),
+		encodeCallback(actNoticeLanguage, "pt", slugKey(strings.Repeat("s", 64))),
 	} {
 		if len(data) > maxCallbackData {
 			t.Errorf("%q is %d bytes, over Telegram's %d", data, len(data), maxCallbackData)
@@ -52,7 +59,7 @@ func TestCallbackDataFitsTelegram(t *testing.T) {
 }
 
 func FuzzDecodeCallback(f *testing.F) {
-	for _, s := range []string{"a:watched:0", "t:channels:3", "L", "l:pt", "g:abcdefabcdef", "::", "a:b:c:d"} {
+	for _, s := range []string{"a:watched:0", "t:channels:3", "L", "l:pt", "g:abcdefabcdef", "::", "a:b:c:d", "pa:-", "pd", "pl:pt:abcdefabcdef"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -138,17 +138,24 @@ func (b *Bot) language(ctx context.Context, t *turn) error {
 }
 
 // setLanguage remembers the citizen's choice and, in the middle of a
-// consultation, shows the current question again in that language.
+// consultation, shows the current question again in that language. It is
+// open before the privacy notice is accepted, and then stores nothing else.
 func (b *Bot) setLanguage(ctx context.Context, t *turn) error {
 	lang := t.cb.Args[0]
 	if !i18n.Supported(lang) {
 		return nil
 	}
-	t.citizen.Language, t.citizen.LanguageChosen, t.lang = lang, true, lang
-	if err := b.commit(ctx, t, nil); err != nil {
+	if err := b.keepLanguage(ctx, t, lang); err != nil {
 		return err
 	}
 	b.show(ctx, t.chatID, t.messageID, b.msg.T(lang, "language_set", nil), nil)
+	if !t.citizen.HasConsented() {
+		// Chosen before accepting the privacy notice: the notice again,
+		// now in that language.
+		n := b.privacyScreen(lang, noLink, true)
+		b.send(ctx, t.chatID, n.text, n.kb)
+		return nil
+	}
 	if s := t.citizen.Session; s != nil && s.Question != "" {
 		c, err := b.store.Consultation(ctx, s.Consultation)
 		if err != nil {

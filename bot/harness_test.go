@@ -153,8 +153,37 @@ type citizen struct {
 	h *harness
 }
 
+// citizen is a citizen who has already accepted the privacy notice (their
+// consent is in the store), so /start goes straight to the welcome.
 func (h *harness) citizen(id int64, lang string) *citizen {
+	h.t.Helper()
+	consent(h.t, h.store, id, h.clock.Now())
 	return &citizen{User: h.srv.User(id, lang), h: h}
+}
+
+// newcomer is a citizen who has never written to the bot: they get the
+// privacy notice first.
+func (h *harness) newcomer(id int64, lang string) *citizen {
+	return &citizen{User: h.srv.User(id, lang), h: h}
+}
+
+// consent records in the store that the citizen accepted the privacy
+// notice at now, unless they already had.
+func consent(tb testing.TB, store consultations.Store, id int64, now time.Time) {
+	tb.Helper()
+	c, err := store.Citizen(context.Background(), id)
+	switch {
+	case consultations.ErrorCode(err) == consultations.ENOTFOUND:
+		c = &consultations.Citizen{UserID: id, Created: now}
+	case err != nil:
+		tb.Fatalf("read citizen %d: %v", id, err)
+	case c.HasConsented():
+		return
+	}
+	c.Consented = now
+	if err := store.Commit(context.Background(), consultations.Change{Citizen: c}); err != nil {
+		tb.Fatalf("record the consent of citizen %d: %v", id, err)
+	}
 }
 
 func (c *citizen) ctx() context.Context {

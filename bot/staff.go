@@ -93,14 +93,16 @@ func (r *roles) set(userID int64, granted []consultations.Role) {
 
 // staffCommand registers a command only users with one of the roles may
 // use. Everyone else gets a polite refusal, and the attempt is audited.
+// Staff commands are not behind the consent gate: what they store is the
+// staff member's own data as staff.
 func (b *Bot) staffCommand(name string, allowed []consultations.Role, h handlerFunc) {
 	b.staffCmds = append(b.staffCmds, staffCommand{name: name, roles: allowed})
-	b.command(name, b.requireRole("/"+name, allowed, h))
+	b.handleCommand(name, b.requireRole("/"+name, allowed, h))
 }
 
 // staffButton registers a staff-only inline button action.
 func (b *Bot) staffButton(action string, allowed []consultations.Role, h handlerFunc) {
-	b.button(action, b.requireRole("button "+action, allowed, h))
+	b.handleButton(action, b.requireRole("button "+action, allowed, h))
 }
 
 // requireRole is the one gate in front of every staff handler.

@@ -45,8 +45,7 @@ func TestEveryStaffCommandRefusesCitizens(t *testing.T) {
 func TestGrantAndRevoke(t *testing.T) {
 	h := newHarnessWithAdmins(t, admin)
 	boss := h.citizen(admin, "es")
-	carla := h.srv.User(1102, "pt-BR")
-	c := &citizen{User: carla, h: h}
+	c := h.citizen(1102, "pt-BR")
 	c.send("/start") // Carla writes to the bot, so her @username is known
 	c.tap("Não, obrigado")
 

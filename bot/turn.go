@@ -30,16 +30,26 @@ type turn struct {
 // error is logged and the citizen gets a kind message, never the error.
 type handlerFunc func(ctx context.Context, t *turn) error
 
-// command registers a handler for /name (also /name@botname).
-func (b *Bot) command(name string, h handlerFunc) {
+// command registers a citizens' handler for /name (also /name@botname),
+// behind the consent gate.
+func (b *Bot) command(name string, h handlerFunc) { b.handleCommand(name, b.requireConsent(h)) }
+
+// button registers a citizens' handler for inline buttons with the action,
+// behind the consent gate.
+func (b *Bot) button(action string, h handlerFunc) { b.handleButton(action, b.requireConsent(h)) }
+
+// handleCommand registers h for /name as it is, without the consent gate:
+// for staff commands, behind their role gate, and the privacy notice's.
+func (b *Bot) handleCommand(name string, h handlerFunc) {
 	b.tg.RegisterHandlerMatchFunc(func(u *models.Update) bool {
 		cmd, _ := parseCommand(u)
 		return cmd == name
 	}, b.on(h))
 }
 
-// button registers a handler for inline buttons with the action.
-func (b *Bot) button(action string, h handlerFunc) {
+// handleButton registers h for buttons with the action as it is, without
+// the consent gate (see handleCommand).
+func (b *Bot) handleButton(action string, h handlerFunc) {
 	b.tg.RegisterHandlerMatchFunc(func(u *models.Update) bool {
 		if u.CallbackQuery == nil {
 			return false
@@ -159,8 +169,13 @@ func (b *Bot) participant(t *turn) string {
 }
 
 // commit records the turn's changes, tied to its update so that a repeated
-// update is recognised.
+// update is recognised. Nothing is stored about a citizen who hasn't
+// accepted the privacy notice: the consent gate keeps them from getting
+// here, and this refuses if a handler ever tried.
 func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) error {
+	if !b.mayStore(t) {
+		return consultations.Errorf(consultations.EINTERNAL, "commit for a citizen who has not accepted the privacy notice")
+	}
 	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
 		return err
 	}

@@ -28,7 +28,13 @@ type Citizen struct {
 	SubscribeAsked bool
 	// Wizard is a staff member's place in a guided dialogue (/new).
 	Wizard *Wizard
+	// Consented is when the citizen accepted the privacy notice; zero until
+	// then. Before it, nothing about them is kept but a language choice.
+	Consented time.Time
 }
+
+// HasConsented reports whether the citizen has accepted the privacy notice.
+func (c *Citizen) HasConsented() bool { return !c.Consented.IsZero() }
 
 // Wizard is the state of a guided dialogue with a staff member: its kind,
 // the step it waits on, and what has been gathered so far.
@@ -81,6 +87,10 @@ type Store interface {
 
 	// Citizen returns the citizen with the Telegram user id, or an ENOTFOUND error.
 	Citizen(ctx context.Context, userID int64) (*Citizen, error)
+	// DeleteCitizen deletes the citizen's record, their session and their
+	// entries in the subscriber and username indexes; their responses stay.
+	// Deleting a citizen the store doesn't have is not an error.
+	DeleteCitizen(ctx context.Context, userID int64) error
 	// Response returns a participant's response, or an ENOTFOUND error.
 	Response(ctx context.Context, slug, participant string) (*Response, error)
 	// Commit writes a Change in one transaction. Concurrent commits share

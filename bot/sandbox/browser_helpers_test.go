@@ -34,6 +34,12 @@ func needBrowser(t *testing.T) {
 	}
 }
 
+// The deployment's privacy settings the bot runs with.
+const (
+	privacyContact = "Oficina de Transparencia, privacidad@congreso.example"
+	privacyURL     = "https://congreso.example/privacidad"
+)
+
 // startBot runs the real bot against a fake Telegram, with the reference
 // consultation open and the given admins, and returns its store and the
 // fake.
@@ -66,6 +72,7 @@ func startBot(t *testing.T, admins ...int64) (*boltstore.Store, *telegramtest.Se
 		Token: srv.Token(), APIURL: srv.URL(), Store: store, Messages: msgs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now,
 		PollTimeout: 2 * time.Second, Workers: 4, Admins: admins,
+		PrivacyContact: privacyContact, PrivacyURL: privacyURL,
 	})
 	if err != nil {
 		cancel()

@@ -23,8 +23,9 @@ import (
 	"github.com/parlabot/parlabot/consultations"
 )
 
-// A citizen in Portuguese answers the reference consultation in the web
-// chat, against the real bot, by typing and clicking as a person would.
+// A citizen in Portuguese accepts the privacy notice and answers the
+// reference consultation in the web chat, against the real bot, by typing
+// and clicking as a person would.
 func TestBrowserCitizenAnswersConsultation(t *testing.T) {
 	needBrowser(t)
 	started := time.Now()
@@ -44,7 +45,14 @@ func TestBrowserCitizenAnswersConsultation(t *testing.T) {
 	b.do(chromedp.WaitVisible(chromedp.ID("start")))
 	b.screenshot("phone-empty.png")
 
+	// A new citizen reads the privacy notice first, with the policy as a
+	// link, and accepting leads to the consultation the link named.
 	b.do(chromedp.SendKeys(chromedp.ID("input"), "/start livestream-2026"+kb.Enter))
+	b.waitText("Antes de começar: sua privacidade")
+	b.waitText(privacyContact)
+	b.waitFor(`[...document.querySelectorAll('#messages .text a')].some((a) => a.href === ` + strconv.Quote(privacyURL) + `)`)
+	b.screenshot("phone-privacy.png")
+	b.tap("✅ Aceito")
 	b.waitText("Avalie a transmissão das sessões do Congresso")
 	b.tap("Começar")
 	b.waitText("Pergunta 1 de 6")

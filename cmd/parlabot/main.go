@@ -45,7 +45,8 @@ const usage = `parlabot: public consultations and satisfaction polls in Telegram
 
 Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
-  parlabot run [--broadcast-rate 25]            start the bot (needs --token)
+  parlabot run [--broadcast-rate 25] [--privacy-contact TEXT] [--privacy-url URL]
+                                                start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]
                  [--out FILE|DIR] [--excel] [--redact-text]
@@ -65,6 +66,12 @@ Common flags (each also read from an environment variable):
   --lang CODE      PARLABOT_LANG        language for citizens whose app language
                                         parlabot doesn't speak: es, pt, en or fr (default es)
   --admins ID,ID   PARLABOT_ADMINS      Telegram user ids with the admin role
+
+The privacy notice citizens accept before anything about them is kept
+(run and sandbox; the sandbox fills in demo values):
+  --privacy-contact TEXT  PARLABOT_PRIVACY_CONTACT  who is responsible for citizens' data, e.g.
+                                                    "Oficina de Transparencia, privacidad@congreso.example"
+  --privacy-url URL       PARLABOT_PRIVACY_URL      the full privacy policy, linked from the notice
 
 Run "parlabot COMMAND -h" for a command's own flags.
 `

@@ -188,6 +188,9 @@ func TestBadUsage(t *testing.T) {
 		{"bad language", []string{"run", "--token", "1:x", "--lang", "de"}, 2, `--lang: language "de" is not supported`},
 		{"bad admin id", []string{"run", "--token", "1:x", "--admins", "12,@ana"}, 2, `"@ana" is not a Telegram user id`},
 		{"broadcast rate too high", []string{"run", "--token", "1:x", "--broadcast-rate", "100"}, 2, "--broadcast-rate 100: use a rate above 0 and at most 30"},
+		{"privacy policy not a web address", []string{"run", "--token", "1:x", "--privacy-url", "congreso.example/privacidad"}, 2,
+			`--privacy-url "congreso.example/privacidad": give the full address of the privacy policy, starting with https://`},
+		{"sandbox privacy policy not a web address", []string{"sandbox", "--privacy-url", "ftp://x"}, 2, `--privacy-url "ftp://x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

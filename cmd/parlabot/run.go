@@ -15,7 +15,12 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("run", &c)
 	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
+	var priv privacy
+	m.privacyFlags(fs, &priv, privacy{})
 	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := priv.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -39,10 +44,12 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	log := m.logger()
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
+	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
+		PrivacyContact: priv.contact, PrivacyURL: priv.url})
 	if err != nil {
 		return err
 	}
+	priv.warn(log)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -31,7 +31,12 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("sandbox", &c)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` of the web chat")
+	var priv privacy
+	m.privacyFlags(fs, &priv, sandboxPrivacy)
 	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := priv.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -68,7 +73,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
 	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
-		Admins: append([]int64{sandboxAdmin}, c.admins...)})
+		Admins: append([]int64{sandboxAdmin}, c.admins...), PrivacyContact: priv.contact, PrivacyURL: priv.url})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -53,9 +54,24 @@ func TestSandbox(t *testing.T) {
 		t.Fatalf("POST /send: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	if got := waitForBot(t, url, 4242); !strings.Contains(got, "Evalúe la transmisión de las sesiones del Congreso") {
-		t.Errorf("bot answered %q, want the demo consultation's intro", got)
+	// A new citizen reads the privacy notice first, with the demo's
+	// contact and policy, and accepting leads to the linked consultation.
+	notice := waitForBot(t, url, 4242, "Antes de empezar: su privacidad")
+	for _, want := range []string{sandboxPrivacy.contact, sandboxPrivacy.url} {
+		if !strings.Contains(notice.Plain, want) {
+			t.Errorf("notice:\n%s\nwant %q in it", notice.Plain, want)
+		}
 	}
+	if len(notice.Keyboard) == 0 || notice.Keyboard[0][0].Text != "✅ Acepto" {
+		t.Fatalf("notice buttons %+v, want Accept first", notice.Keyboard)
+	}
+	body = fmt.Sprintf(`{"user":4242,"message_id":%d,"data":%q}`, notice.ID, notice.Keyboard[0][0].Data)
+	resp, err = http.Post(url+"/tap", "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST /tap: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	waitForBot(t, url, 4242, "Evalúe la transmisión de las sesiones del Congreso")
 
 	cancel()
 	if code := <-done; code != 0 {
@@ -63,32 +79,43 @@ func TestSandbox(t *testing.T) {
 	}
 }
 
-// waitForBot polls the chat until the bot has said something, and returns it.
-func waitForBot(t *testing.T, url string, user int) string {
+// chatMessage is a message as the web chat's API shows it.
+type chatMessage struct {
+	ID       int    `json:"id"`
+	FromBot  bool   `json:"from_bot"`
+	Plain    string `json:"plain"`
+	Keyboard [][]struct {
+		Text string `json:"text"`
+		Data string `json:"data"`
+	} `json:"keyboard"`
+}
+
+// waitForBot polls the chat until a message from the bot contains want,
+// and returns it.
+func waitForBot(t *testing.T, url string, user int, want string) chatMessage {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
+	var last []chatMessage
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url + "/chat?user=" + strconv.Itoa(user))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var chat struct {
-			Messages []struct {
-				FromBot bool   `json:"from_bot"`
-				Plain   string `json:"plain"`
-			} `json:"messages"`
+			Messages []chatMessage `json:"messages"`
 		}
 		json.NewDecoder(resp.Body).Decode(&chat)
 		resp.Body.Close()
 		for _, m := range chat.Messages {
-			if m.FromBot {
-				return m.Plain
+			if m.FromBot && strings.Contains(m.Plain, want) {
+				return m
 			}
 		}
+		last = chat.Messages
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("the bot did not answer")
-	return ""
+	t.Fatalf("the bot did not say %q; the chat: %+v", want, last)
+	return chatMessage{}
 }
 
 func TestSandboxPortInUse(t *testing.T) {

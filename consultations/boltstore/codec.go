@@ -61,6 +61,9 @@ type citizenRecord struct {
 	Subscribed     bool          `json:"subscribed,omitzero"`
 	SubscribeAsked bool          `json:"subscribe_asked,omitzero"`
 	Wizard         *wizardRecord `json:"wizard,omitzero"`
+	// Consented is when the citizen accepted the privacy notice. A record
+	// written before notices existed has none: not consented.
+	Consented time.Time `json:"consented,omitzero"`
 }
 
 // wizardRecord is a staff member's place in a guided dialogue. It is kept
@@ -113,6 +116,7 @@ func decodeCitizen(citizen, session []byte) (*consultations.Citizen, error) {
 		Username:       r.Username,
 		Subscribed:     r.Subscribed,
 		SubscribeAsked: r.SubscribeAsked,
+		Consented:      r.Consented,
 	}
 	if w := r.Wizard; w != nil {
 		c.Wizard = &consultations.Wizard{Kind: w.Kind, Step: w.Step, Data: w.Data, MessageID: w.MessageID}

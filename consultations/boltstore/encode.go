@@ -78,6 +78,10 @@ func encodeCitizen(c *consultations.Citizen) (citizen, session []byte, err error
 		}
 		e.end()
 	}
+	if !c.Consented.IsZero() {
+		e.field("consented")
+		e.time(c.Consented)
+	}
 	e.end()
 	if e.err != nil {
 		return nil, nil, e.err

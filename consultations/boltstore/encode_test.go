@@ -47,6 +47,7 @@ func marshalCitizen(c *consultations.Citizen) (citizen, session []byte, err erro
 		Username:       c.Username,
 		Subscribed:     c.Subscribed,
 		SubscribeAsked: c.SubscribeAsked,
+		Consented:      c.Consented,
 	}
 	if w := c.Wizard; w != nil {
 		rec.Wizard = &wizardRecord{Kind: w.Kind, Step: w.Step, Data: w.Data, MessageID: w.MessageID}
@@ -120,6 +121,9 @@ func TestEncodeMatchesJSON(t *testing.T) {
 		{"staff", &consultations.Citizen{UserID: 1, Username: "clerk_ana", Subscribed: true, SubscribeAsked: true,
 			Wizard: &consultations.Wizard{Kind: "new", Step: "title", MessageID: 5, Data: map[string]string{"slug": "x", "opens": "2026-12-01", htmlText: oddText}}}},
 		{"empty wizard", &consultations.Citizen{UserID: 1, Wizard: &consultations.Wizard{Data: map[string]string{}}}},
+		{"consented", &consultations.Citizen{UserID: 1, ChatID: 1, Language: "pt", Created: nanos, Consented: nanos.Add(time.Minute)}},
+		{"staff who consented", &consultations.Citizen{UserID: 1, Username: "clerk_ana", Consented: nanos,
+			Wizard: &consultations.Wizard{Kind: "new", Step: "title"}}},
 		{"escapes", &consultations.Citizen{UserID: 1, Language: htmlText, Username: controlText, Created: nanos,
 			Session: &consultations.Session{Consultation: oddText, Question: controlText, Trail: []string{htmlText, oddText}, Started: nanos}}},
 	}
@@ -150,6 +154,9 @@ func TestEncodeBadTime(t *testing.T) {
 	}
 	if _, _, err := encodeCitizen(&consultations.Citizen{UserID: 1, Session: &consultations.Session{Started: future}}); err == nil {
 		t.Error("encodeCitizen of a session started in year 10000 succeeded, want an error")
+	}
+	if _, _, err := encodeCitizen(&consultations.Citizen{UserID: 1, Consented: future}); err == nil {
+		t.Error("encodeCitizen of a consent given in year 10000 succeeded, want an error")
 	}
 }
 

@@ -74,6 +74,8 @@ func TestCitizenRoundTrip(t *testing.T) {
 		{"staff in a wizard", &consultations.Citizen{UserID: 1004, ChatID: 1004, Language: "es", Username: "clerk_ana",
 			Subscribed: true, SubscribeAsked: true, Created: t0,
 			Wizard: &consultations.Wizard{Kind: "new", Step: "title", Data: map[string]string{"slug": "livestream-2026"}, MessageID: 9}}},
+		{"consented", &consultations.Citizen{UserID: 1005, ChatID: 1005, Language: "pt", Created: t0, Consented: t0.Add(time.Second)}},
+		{"language only", &consultations.Citizen{UserID: 1006, Language: "fr", LanguageChosen: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
