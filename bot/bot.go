@@ -51,6 +51,10 @@ type Config struct {
 	// Telegram's limit for bots); a bigger export goes zipped, or, if
 	// still too big, the staff member is pointed to the command line.
 	MaxDocumentBytes int64
+	// Retention is how long after a consultation closes its responses stay
+	// linked to the citizens who gave them (0: for as long as the database
+	// keeps them); see applyRetention.
+	Retention time.Duration
 }
 
 // Bot is the Telegram side of parlabot.
@@ -65,6 +69,7 @@ type Bot struct {
 	key     []byte // keys participants' pseudonyms
 	// pollTimeout is how long one getUpdates call waits.
 	pollTimeout time.Duration
+	retention   time.Duration // Config.Retention
 
 	slugsMu sync.Mutex
 	slugs   map[string]string // callback key -> consultation slug
@@ -123,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		workers:     cfg.Workers,
 		pollTimeout: cfg.PollTimeout,
 		key:         key,
+		retention:   cfg.Retention,
 		slugs:       map[string]string{},
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
 	}
@@ -162,6 +168,8 @@ func (b *Bot) routes() {
 	b.command("subscribe", b.subscribe)
 	b.command("stop", b.unsubscribe)
 	b.command("results", b.results) // staff: any consultation; citizens: published ones
+	b.command("mydata", b.myData)
+	b.command("forget", b.askForget)
 
 	b.button(actOpen, b.openFromList)
 	b.button(actBegin, b.begin)
@@ -174,6 +182,7 @@ func (b *Bot) routes() {
 	b.button(actList, b.list)
 	b.button(actSubscribe, b.answerSubscribe)
 	b.button(actResults, b.showPublished)
+	b.button(actForget, b.forget)
 
 	// Staff: every handler below sits behind the one role gate.
 	b.staffCommand("grant", adminsOnly, b.grant)
@@ -186,7 +195,7 @@ func (b *Bot) routes() {
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
-var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "help", "cancel"}
+var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "mydata", "forget", "help", "cancel"}
 
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.

@@ -45,7 +45,8 @@ const usage = `parlabot: public consultations and satisfaction polls in Telegram
 
 Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
-  parlabot run [--broadcast-rate 25]            start the bot (needs --token)
+  parlabot run [--broadcast-rate 25] [--retention 365d]
+                                                start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]
                  [--out FILE|DIR] [--excel] [--redact-text]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parlabot/parlabot/bot"
 	"github.com/parlabot/parlabot/i18n"
@@ -15,6 +16,10 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("run", &c)
 	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
+	keep, err := m.retentionFlag(fs)
+	if err != nil {
+		return err
+	}
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -39,7 +44,8 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	log := m.logger()
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
+	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
+		Retention: time.Duration(*keep)})
 	if err != nil {
 		return err
 	}
