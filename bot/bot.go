@@ -58,6 +58,10 @@ type Config struct {
 	// PrivacyURL is the full privacy policy, linked from the notice; left
 	// out when empty.
 	PrivacyURL string
+	// Retention is how long after a consultation closes its responses stay
+	// linked to the citizens who gave them (0: for as long as the database
+	// keeps them); see applyRetention.
+	Retention time.Duration
 }
 
 // Bot is the Telegram side of parlabot.
@@ -72,6 +76,7 @@ type Bot struct {
 	key     []byte // keys participants' pseudonyms
 	// pollTimeout is how long one getUpdates call waits.
 	pollTimeout time.Duration
+	retention   time.Duration // Config.Retention
 
 	slugsMu sync.Mutex
 	slugs   map[string]string // callback key -> consultation slug
@@ -133,6 +138,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		workers:     cfg.Workers,
 		pollTimeout: cfg.PollTimeout,
 		key:         key,
+		retention:   cfg.Retention,
 		slugs:       map[string]string{},
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
 
@@ -177,6 +183,8 @@ func (b *Bot) routes() {
 	b.command("subscribe", b.subscribe)
 	b.command("stop", b.unsubscribe)
 	b.command("results", b.results) // staff: any consultation; citizens: published ones
+	b.command("mydata", b.myData)
+	b.command("forget", b.askForget)
 
 	b.button(actOpen, b.openFromList)
 	b.button(actBegin, b.begin)
@@ -188,6 +196,7 @@ func (b *Bot) routes() {
 	b.button(actList, b.list)
 	b.button(actSubscribe, b.answerSubscribe)
 	b.button(actResults, b.showPublished)
+	b.button(actForget, b.forget)
 
 	// Staff: every handler below sits behind the one role gate.
 	b.staffCommand("grant", adminsOnly, b.grant)
@@ -200,7 +209,7 @@ func (b *Bot) routes() {
 }
 
 // citizenCommands are the commands shown in a citizen's menu, in order.
-var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "privacy", "help", "cancel"}
+var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "mydata", "forget", "privacy", "help", "cancel"}
 
 // Run takes updates from Telegram by long polling until ctx ends, then
 // finishes the updates in hand and returns.

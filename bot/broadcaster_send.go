@@ -342,8 +342,8 @@ func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, 
 // tell, the invitation goes as planned.
 func (s *broadcaster) withdrawn(ctx context.Context, d consultations.Delivery) bool {
 	c, err := s.bot.store.Citizen(ctx, d.UserID)
-	if err == nil && !c.Subscribed {
-		return true
+	if (err == nil && !c.Subscribed) || consultations.ErrorCode(err) == consultations.ENOTFOUND {
+		return true // unsubscribed, or asked to be forgotten (/forget)
 	}
 	bc, err := s.bot.store.Broadcast(ctx, d.Broadcast)
 	if err != nil {
@@ -354,12 +354,15 @@ func (s *broadcaster) withdrawn(ctx context.Context, d consultations.Delivery) b
 }
 
 // record writes a delivery down, even while the bot stops: it reflects a
-// send that happened. A failing store is given a few tries.
+// send that happened. A failing store is given a few tries. A delivery no
+// longer in the outbox, its citizen forgotten (/forget) meanwhile, has
+// nothing left to record.
 func (s *broadcaster) record(ctx context.Context, d consultations.Delivery) error {
 	ctx = context.WithoutCancel(ctx)
 	var err error
 	for try := 0; try < 3; try++ {
-		if err = s.bot.store.RecordDelivery(ctx, d); err == nil {
+		err = s.bot.store.RecordDelivery(ctx, d)
+		if err == nil || consultations.ErrorCode(err) == consultations.ENOTFOUND {
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond << try)

@@ -21,6 +21,7 @@ const (
 	actResults   = "R" // R:<key>: a consultation's published results
 	actExport    = "E" // E:<key>: staff: choose the format of a consultation's export
 	actExportRun = "X" // X:<key>:<format>: staff: export a consultation in a format
+	actForget    = "F" // F:y or F:n: delete everything kept about me (/forget), or not
 	// Two-letter actions are registered beside their handlers: "w…" the
 	// clerks' authoring (authoring.go), "p…" the privacy notice (consent.go).
 )
@@ -43,7 +44,7 @@ func encodeCallback(action string, args ...string) string {
 var argCounts = map[string]int{
 	actOpen: 1, actBegin: 1, actAnswer: 2, actToggle: 2, actConfirm: 1,
 	actSkip: 1, actBack: 1, actLanguage: 1, actList: 0, actSubscribe: 1, actResults: 1,
-	actExport: 1, actExportRun: 2,
+	actExport: 1, actExportRun: 2, actForget: 1,
 }
 
 // decodeCallback parses callback data, refusing anything the bot did not

@@ -257,7 +257,7 @@ func TestStartWithoutPayloadListsOpenConsultations(t *testing.T) {
 	ana.send("/start")
 	msgs := ana.Messages()
 	welcome := msgs[len(msgs)-2]
-	if !strings.Contains(welcome.Plain, "Olá! Eu sou o parlabot") || !strings.Contains(welcome.Plain, "anônimas") {
+	if !strings.Contains(welcome.Plain, "Olá! Eu sou o parlabot") || !strings.Contains(welcome.Plain, "sem o seu nome") {
 		t.Errorf("welcome = %q", welcome.Plain)
 	}
 	if err := ana.TapWait(ana.ctx(), "Avalie a transmissão das sessões do Congresso"); err == nil {

@@ -152,7 +152,7 @@ func (b *Bot) askLifecycle(ctx context.Context, t *turn, c *consultations.Consul
 	now := b.now()
 	status := c.StatusAt(now)
 	head := b.consultationHeading(t.lang, c)
-	if why := lifecycleRefusal(status, op); why != "" {
+	if why := lifecycleRefusal(c, status, op); why != "" {
 		b.send(ctx, t.chatID, b.msg.T(t.lang, why, nil)+"\n\n"+head, nil)
 		return
 	}
@@ -174,9 +174,13 @@ func (b *Bot) askLifecycle(ctx context.Context, t *turn, c *consultations.Consul
 }
 
 // lifecycleRefusal is the message saying why op makes no sense for a
-// consultation with the status, or "" when it does.
-func lifecycleRefusal(status consultations.Status, op string) string {
+// consultation with the status, or "" when it does. An anonymised
+// consultation cannot be reopened: nothing would keep those who answered
+// from answering twice.
+func lifecycleRefusal(c *consultations.Consultation, status consultations.Status, op string) string {
 	switch {
+	case op == opOpen && !c.Anonymised.IsZero():
+		return "lifecycle_reopen_anonymised"
 	case op == opOpen && status == consultations.StatusOpen:
 		return "lifecycle_already_open"
 	case op == opClose && status == consultations.StatusClosed:
@@ -240,12 +244,12 @@ func (b *Bot) setStatus(ctx context.Context, slug, op string) (c *consultations.
 		return nil, "", false, err
 	}
 	now := b.now()
-	if why = lifecycleRefusal(c.StatusAt(now), op); why != "" {
+	if why = lifecycleRefusal(c, c.StatusAt(now), op); why != "" {
 		return c, why, false, nil
 	}
-	c.Status = consultations.StatusClosed
+	c.Status, c.ClosedAt = consultations.StatusClosed, now
 	if op == opOpen {
-		c.Status = consultations.StatusOpen
+		c.Status, c.ClosedAt = consultations.StatusOpen, time.Time{}
 		if closesPassed(c, now) {
 			c.Closes, cleared = time.Time{}, true
 		}

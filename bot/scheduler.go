@@ -16,8 +16,10 @@ const schedulePeriod = 30 * time.Second
 // StartScheduler honours consultations' opens and closes times: it applies
 // them once before returning, so the bot starts with every status current
 // (a restart catches up on what happened while it was down), then every 30
-// seconds until ctx ends. The returned channel is closed once it has
-// stopped, so that the caller can wait for it before closing the store.
+// seconds until ctx ends. It also applies the retention period (see
+// applyRetention), in the background at start and then hourly. The
+// returned channel is closed once it has stopped, so that the caller can
+// wait for it before closing the store.
 func (b *Bot) StartScheduler(ctx context.Context) <-chan struct{} {
 	if err := b.applySchedule(ctx); err != nil {
 		b.log.Error("apply schedule", "err", err)
@@ -25,15 +27,24 @@ func (b *Bot) StartScheduler(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		retain := func() {
+			if err := b.applyRetention(ctx); err != nil && ctx.Err() == nil {
+				b.log.Error("apply retention period", "err", err)
+			}
+		}
+		retain()
 		tick := time.NewTicker(schedulePeriod)
 		defer tick.Stop()
-		for {
+		for n := 1; ; n++ {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
 				if err := b.applySchedule(ctx); err != nil && ctx.Err() == nil {
 					b.log.Error("apply schedule", "err", err)
+				}
+				if n%int(retentionPeriod/schedulePeriod) == 0 {
+					retain()
 				}
 			}
 		}
@@ -61,6 +72,9 @@ func (b *Bot) applySchedule(ctx context.Context) error {
 			continue
 		}
 		c.Status = is
+		if is == consultations.StatusClosed {
+			c.ClosedAt = c.Closes // when its schedule closed it, however late the bot noticed
+		}
 		if err := b.store.PutConsultation(ctx, c); err != nil {
 			errs = append(errs, fmt.Errorf("%s consultation %q by its schedule: %w", is, c.Slug, err))
 			continue

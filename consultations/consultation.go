@@ -154,6 +154,15 @@ type Consultation struct {
 	// Published is when a clerk published the results to citizens (zero:
 	// not published).
 	Published time.Time
+	// ClosedAt is when the consultation was last closed, by a clerk or by
+	// its schedule (zero: not closed since this was recorded; see
+	// ClosedSince).
+	ClosedAt time.Time
+	// Anonymised is when its responses were unlinked from the citizens who
+	// gave them, once the retention period had passed (zero: not done).
+	// An anonymised consultation cannot be reopened: nobody could be kept
+	// from answering twice.
+	Anonymised time.Time
 }
 
 // SlugPattern is what a slug may look like: a Telegram /start payload.
@@ -219,11 +228,13 @@ func (r *Response) IsCompleted() bool { return !r.Completed.IsZero() }
 // SettleImported sets the status of a consultation read from a file: a new
 // one starts as a draft and follows its dates; an update keeps the status
 // the stored version has (a clerk may have opened or closed it by hand),
-// moved on by the new dates, and whether its results were published.
+// moved on by the new dates, whether its results were published, when it
+// was closed and whether it was anonymised.
 func (c *Consultation) SettleImported(stored *Consultation, now time.Time) {
 	c.Status = StatusDraft
 	if stored != nil {
 		c.Status, c.Published = stored.Status, stored.Published
+		c.ClosedAt, c.Anonymised = stored.ClosedAt, stored.Anonymised
 	}
 	c.Status = c.StatusAt(now)
 }

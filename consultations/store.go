@@ -113,6 +113,7 @@ type Store interface {
 
 	StaffStore
 	BroadcastStore
+	RightsStore
 
 	// Secret returns the named random key (32 bytes), created the first
 	// time it is asked for and kept in the database from then on.

@@ -45,7 +45,7 @@ const usage = `parlabot: public consultations and satisfaction polls in Telegram
 
 Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
-  parlabot run [--broadcast-rate 25] [--privacy-contact TEXT] [--privacy-url URL]
+  parlabot run [--broadcast-rate 25] [--privacy-contact TEXT] [--privacy-url URL] [--retention 365d]
                                                 start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]

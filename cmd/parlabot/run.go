@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parlabot/parlabot/bot"
 	"github.com/parlabot/parlabot/i18n"
@@ -17,6 +18,10 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
 	var priv privacy
 	m.privacyFlags(fs, &priv, privacy{})
+	keep, err := m.retentionFlag(fs)
+	if err != nil {
+		return err
+	}
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +50,7 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
 	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
-		PrivacyContact: priv.contact, PrivacyURL: priv.url})
+		PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep)})
 	if err != nil {
 		return err
 	}

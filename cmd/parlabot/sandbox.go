@@ -33,6 +33,10 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` of the web chat")
 	var priv privacy
 	m.privacyFlags(fs, &priv, sandboxPrivacy)
+	keep, err := m.retentionFlag(fs)
+	if err != nil {
+		return err
+	}
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
 	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
-		Admins: append([]int64{sandboxAdmin}, c.admins...), PrivacyContact: priv.contact, PrivacyURL: priv.url})
+		Admins: append([]int64{sandboxAdmin}, c.admins...), PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep)})
 	if err != nil {
 		return err
 	}

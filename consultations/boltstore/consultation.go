@@ -12,8 +12,8 @@ import (
 
 // PutConsultation creates or updates a consultation. An update that would
 // break recorded answers is refused with a *consultations.ValidationError and
-// writes nothing. On success c.Created (kept from the stored version) and
-// c.Updated are set as stored.
+// writes nothing. On success c.Created and c.Anonymised (kept from the
+// stored version) and c.Updated are set as stored.
 func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultation) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put consultation: %w", err)
@@ -39,6 +39,10 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 				return &consultations.ValidationError{Problems: problems}
 			}
 			stored.Created = old.Created
+			if stored.Anonymised.IsZero() {
+				// A copy read before Anonymise ran must not undo it.
+				stored.Anonymised = old.Anonymised
+			}
 		} else {
 			stored.Created = now
 		}
@@ -49,7 +53,7 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 		return storeError(fmt.Sprintf("put consultation %q", c.Slug), err)
 	}
 	s.tallies.forget(c.Slug)
-	c.Created, c.Updated = stored.Created, stored.Updated
+	c.Created, c.Updated, c.Anonymised = stored.Created, stored.Updated, stored.Anonymised
 	return nil
 }
 

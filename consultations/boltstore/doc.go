@@ -38,4 +38,12 @@
 // exists. The completed counter is kept in the transaction that writes a
 // response, so counting never scans. Processed updates older than a week
 // are pruned.
+//
+// Forget deletes a citizen from every bucket above that names them, by user
+// id (citizens, sessions, subscribers, usernames, outbox, pending) or by
+// pseudonym (participants, responses, completed), in one transaction. Staff
+// roles and the audit log are about staff work and stay. Anonymise replaces
+// the pseudonyms in a closed consultation's responses by random ids and
+// empties its participants bucket, so that nothing leads from a Telegram
+// user to those responses any more.
 package boltstore

@@ -40,6 +40,16 @@ func (t *tallies) replace(slug string, prev []byte, r *consultations.Response) {
 	tl.Add(r, +1)
 }
 
+// remove takes a deleted response out of its consultation's tally. It runs
+// on the commit loop after the commit, as replace does.
+func (t *tallies) remove(r *consultations.Response) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tl := t.m[r.Consultation]; tl != nil {
+		tl.Add(r, -1)
+	}
+}
+
 // forget drops a tally, to be rebuilt when next asked for (its
 // consultation's questions changed).
 func (t *tallies) forget(slug string) {

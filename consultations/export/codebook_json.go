@@ -3,6 +3,8 @@ package export
 import (
 	"encoding/json"
 	"io"
+	"slices"
+	"time"
 
 	"github.com/parlabot/parlabot/consultations"
 )
@@ -20,8 +22,11 @@ type jsonCodebook struct {
 	DefaultLanguage string            `json:"default_language"`
 	LabelLanguage   string            `json:"label_language"`
 	Languages       []string          `json:"languages"`
-	Fields          []jsonField       `json:"fields"`
-	Questions       []jsonQuestion    `json:"questions"`
+	// Anonymised is when the responses were unlinked from the citizens who
+	// gave them, at the end of the retention period (absent: not done).
+	Anonymised string         `json:"anonymised,omitempty"`
+	Fields     []jsonField    `json:"fields"`
+	Questions  []jsonQuestion `json:"questions"`
 }
 
 type jsonCommitment struct {
@@ -77,6 +82,24 @@ var jsonFields = []jsonField{
 	{"answers", "object", "answers keyed by question id; unanswered and skipped questions are absent (see questions[].answer)"},
 }
 
+// anonymisedParticipant describes the participant key of an anonymised
+// consultation's lines.
+const anonymisedParticipant = "a random id standing for one response, linked to no one: the pseudonyms were replaced when the retention period ended (see anonymised); it matches nothing in other exports"
+
+// fieldsOf describes the keys of c's lines.
+func fieldsOf(c *consultations.Consultation) []jsonField {
+	if c.Anonymised.IsZero() {
+		return jsonFields
+	}
+	fields := slices.Clone(jsonFields)
+	for i := range fields {
+		if fields[i].Name == "participant" {
+			fields[i].Description = anonymisedParticipant
+		}
+	}
+	return fields
+}
+
 // answerShape says what a question's value looks like in "answers".
 func answerShape(q *consultations.Question) string {
 	switch q.Kind {
@@ -114,8 +137,11 @@ func WriteCodebookJSON(w io.Writer, c *consultations.Consultation, opts Options)
 		DefaultLanguage: c.DefaultLanguage,
 		LabelLanguage:   opts.Lang,
 		Languages:       languages(c),
-		Fields:          jsonFields,
+		Fields:          fieldsOf(c),
 		Questions:       []jsonQuestion{},
+	}
+	if !c.Anonymised.IsZero() {
+		book.Anonymised = c.Anonymised.UTC().Format(time.RFC3339)
 	}
 	if book.Title == nil {
 		book.Title = map[string]string{}
