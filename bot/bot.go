@@ -51,6 +51,15 @@ type Config struct {
 	// Telegram's limit for bots); a bigger export goes zipped, or, if
 	// still too big, the staff member is pointed to the command line.
 	MaxDocumentBytes int64
+	// RateLimit is how many updates one citizen may send within
+	// RateWindow; past it they are asked once to slow down and their
+	// updates are dropped until they do (defaults: 20 in 10 s; negative:
+	// no limit). StaffRateLimit is the same for staff (default 60).
+	RateLimit      int
+	StaffRateLimit int
+	RateWindow     time.Duration
+	// Metrics counts what the bot does, for Prometheus; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Bot is the Telegram side of parlabot.
@@ -73,6 +82,8 @@ type Bot struct {
 	staffCmds []staffCommand // in the order staff menus show them
 	bcast     *broadcaster   // sends broadcasts from their outbox
 	exports   *exporter      // prepares /export files in the background
+	flood     *floodGate     // the per-sender rate limit; nil: none
+	metrics   *Metrics       // nil: not counted
 
 	// consultationMu serialises the bot's changes to consultations (the
 	// scheduler, /open, /close, imports, /new, /publish), so that none
@@ -125,6 +136,8 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		key:         key,
 		slugs:       map[string]string{},
 		roles:       &roles{admins: map[int64]bool{}, granted: map[int64][]consultations.Role{}},
+		flood:       newFloodGate(cfg.RateLimit, cfg.StaffRateLimit, cfg.RateWindow),
+		metrics:     cfg.Metrics,
 	}
 	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
 	b.exports = newExporter(cfg.MaxDocumentBytes)
