@@ -109,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(redactToken(cfg.Logger.Handler(), cfg.Token))
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
