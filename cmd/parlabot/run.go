@@ -15,7 +15,14 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("run", &c)
 	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
+	opt, err := m.opsFlags(fs)
+	if err != nil {
+		return err
+	}
 	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := opt.check(fs); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -39,14 +46,22 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	log := m.logger()
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
+	o, err := m.startOps(ctx, opt, store, log)
 	if err != nil {
 		return err
 	}
+	defer o.stop()
+	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate, Metrics: o.metrics})
+	if err != nil {
+		return err
+	}
+	o.health.running.Store(true)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	o.health.running.Store(false)
 	log.Info("parlabot stopped")
+	o.stop()
 	stopControl()
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

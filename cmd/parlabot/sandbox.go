@@ -31,6 +31,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("sandbox", &c)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` of the web chat")
+	opt := m.metricsFlag(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -67,11 +68,17 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
-		Admins: append([]int64{sandboxAdmin}, c.admins...)})
+	o, err := m.startOps(ctx, opt, store, log)
 	if err != nil {
 		return err
 	}
+	defer o.stop()
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
+		Admins: append([]int64{sandboxAdmin}, c.admins...), Metrics: o.metrics})
+	if err != nil {
+		return err
+	}
+	o.health.running.Store(true)
 	botDone := make(chan error, 1)
 	go func() { botDone <- b.Run(ctx) }()
 
@@ -103,6 +110,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	if err := <-botDone; err != nil {
 		return err
 	}
+	o.stop()
 	stopControl()
 	return store.Close()
 }
