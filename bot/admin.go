@@ -65,7 +65,7 @@ type grantee struct {
 // is wrong when it doesn't parse. needRole: the role is required.
 func (b *Bot) parseGrant(ctx context.Context, t *turn, needRole bool) (grantee, consultations.Role, bool) {
 	fields := strings.Fields(t.args)
-	if len(fields) < 1 || len(fields) > 2 || (needRole && len(fields) != 2) {
+	if len(fields) < 1 || len(fields) > 2 || (needRole && len(fields) != 2) || textLength(fields[0]) > maxUserArg {
 		key := "grant_usage"
 		if !needRole {
 			key = "revoke_usage"
@@ -77,7 +77,7 @@ func (b *Bot) parseGrant(ctx context.Context, t *turn, needRole bool) (grantee, 
 	if len(fields) == 2 {
 		role = consultations.Role(strings.ToLower(fields[1]))
 		if !slices.Contains(consultations.Grantable, role) {
-			b.send(ctx, t.chatID, b.msg.T(t.lang, "unknown_role", map[string]any{"Role": html.EscapeString(fields[1])}), nil)
+			b.send(ctx, t.chatID, b.msg.T(t.lang, "unknown_role", map[string]any{"Role": html.EscapeString(clip(fields[1], maxRoleArg))}), nil)
 			return grantee{}, "", false
 		}
 	}

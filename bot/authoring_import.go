@@ -93,7 +93,7 @@ func (b *Bot) importDocument(ctx context.Context, t *turn) (bool, error) {
 func (b *Bot) refuseImport(ctx context.Context, t *turn, name string, err error) error {
 	var v *consultations.ValidationError
 	if !errors.As(err, &v) {
-		return fmt.Errorf("import %s: %w", name, err)
+		return fmt.Errorf("import a consultation file: %w", err) // its name came from the clerk: kept out of logs
 	}
 	b.audit(ctx, t, "import", name, fmt.Sprintf("refused: %d problems", len(v.Problems)), true)
 	heading := "<b>" + html.EscapeString(name) + "</b>: " + b.msg.N(t.lang, "import_refused", len(v.Problems), nil)

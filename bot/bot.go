@@ -62,6 +62,15 @@ type Config struct {
 	// linked to the citizens who gave them (0: for as long as the database
 	// keeps them); see applyRetention.
 	Retention time.Duration
+	// RateLimit is how many updates one citizen may send within
+	// RateWindow; past it they are asked once to slow down and their
+	// updates are dropped until they do (defaults: 20 in 10 s; negative:
+	// no limit). StaffRateLimit is the same for staff (default 60).
+	RateLimit      int
+	StaffRateLimit int
+	RateWindow     time.Duration
+	// Metrics counts what the bot does, for Prometheus; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Bot is the Telegram side of parlabot.
@@ -85,6 +94,8 @@ type Bot struct {
 	staffCmds []staffCommand // in the order staff menus show them
 	bcast     *broadcaster   // sends broadcasts from their outbox
 	exports   *exporter      // prepares /export files in the background
+	flood     *floodGate     // the per-sender rate limit; nil: none
+	metrics   *Metrics       // nil: not counted
 
 	// consultationMu serialises the bot's changes to consultations (the
 	// scheduler, /open, /close, imports, /new, /publish), so that none
@@ -113,6 +124,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(redactToken(cfg.Logger.Handler(), cfg.Token))
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -144,6 +156,8 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 
 		privacyContact: strings.TrimSpace(cfg.PrivacyContact),
 		privacyURL:     strings.TrimSpace(cfg.PrivacyURL),
+		flood:          newFloodGate(cfg.RateLimit, cfg.StaffRateLimit, cfg.RateWindow),
+		metrics:        cfg.Metrics,
 	}
 	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
 	b.exports = newExporter(cfg.MaxDocumentBytes)

@@ -254,6 +254,9 @@ func (r *sending) collect() {
 
 func (r *sending) settle(o outcome) {
 	delete(r.inflight, o.d.UserID)
+	if o.settled {
+		r.s.bot.metrics.delivered(o.d.State)
+	}
 	if o.settled && !o.recorded {
 		// Sent (or given up) but not written down: never send it again,
 		// record it later, and stop until the store works.

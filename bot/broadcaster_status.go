@@ -140,6 +140,7 @@ func (r *report) refresh(ctx context.Context, state string, final bool) {
 		r.s.bot.log.Warn("broadcast: read progress", "broadcast", r.id, "err", err)
 		return
 	}
+	r.s.bot.metrics.broadcastPending(bc.Pending())
 	now, done := r.s.clock(), bc.Sent+bc.Failed+bc.Blocked+bc.Skipped
 	if el := now.Sub(r.prevAt).Seconds(); el > 0 && !final {
 		r.rate = float64(done-r.prevDone) / el

@@ -283,6 +283,7 @@ func (b *Bot) advance(ctx context.Context, t *turn, c *consultations.Consultatio
 		if err := b.commit(ctx, t, r); err != nil {
 			return err
 		}
+		b.metrics.answered(true)
 		count, err := b.store.CountCompleted(ctx, c.Slug)
 		if err != nil {
 			return err
@@ -298,6 +299,7 @@ func (b *Bot) advance(ctx context.Context, t *turn, c *consultations.Consultatio
 	if err := b.commit(ctx, t, r); err != nil {
 		return err
 	}
+	b.metrics.answered(false)
 	sc := b.questionScreen(c, s, r, t.lang)
 	shown := b.show(ctx, t.chatID, id, sc.text, sc.kb)
 	if shown != s.MessageID {

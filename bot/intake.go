@@ -88,6 +88,7 @@ func (b *Bot) poll(ctx context.Context) error {
 				return fmt.Errorf("telegram refused the token: check --token or TELEGRAM_BOT_TOKEN")
 			}
 			backoff = nextBackoff(backoff, err)
+			b.metrics.failure(errTelegram)
 			b.log.Warn("get updates failed; retrying", "err", err, "in", backoff)
 			select {
 			case <-ctx.Done():
@@ -163,6 +164,7 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 		return
 	}
 	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
+		b.metrics.failure(errStore)
 		b.log.Error("record handled updates", "err", err)
 	}
 }
@@ -170,12 +172,19 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 // Handle handles one update unless it was handled before (Telegram may
 // deliver an update again after a restart).
 func (b *Bot) Handle(ctx context.Context, u *models.Update) {
+	b.metrics.received(u)
+	defer b.metrics.handled(time.Now())
 	seen, err := b.store.UpdateSeen(ctx, u.ID)
 	if err != nil {
+		b.metrics.failure(errStore)
 		b.log.Error("check update", "update_id", u.ID, "err", err)
 	}
 	if seen {
+		b.metrics.drop(dropDuplicate)
 		b.log.Debug("update already handled", "update_id", u.ID)
+		return
+	}
+	if !b.admit(ctx, u) {
 		return
 	}
 	b.tg.ProcessUpdate(ctx, u)

@@ -62,6 +62,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *models.In
 		return err
 	})
 	if err != nil {
+		b.metrics.failure(errTelegram)
 		b.log.Error("send message", "err", err)
 		return 0
 	}

@@ -83,11 +83,13 @@ func (b *Bot) on(h handlerFunc) tgbot.HandlerFunc {
 		}
 		defer func() {
 			if p := recover(); p != nil {
+				b.metrics.failure(errPanic)
 				b.log.Error("handler panic", "update_id", u.ID, "panic", p, "stack", string(debug.Stack()))
 				b.fail(ctx, t)
 			}
 		}()
 		if err := h(ctx, t); err != nil {
+			b.metrics.failure(errHandler)
 			b.log.Error("handle update", "update_id", u.ID, "code", consultations.ErrorCode(err), "err", err)
 			b.fail(ctx, t)
 			return
@@ -125,12 +127,12 @@ func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
 	}
 	t.chatID = chat.ID
 	if chat.Type != models.ChatTypePrivate {
-		if u.Message != nil {
-			if cmd, _ := parseCommand(u); cmd != "" {
-				lang := b.msg.Lang(from.LanguageCode)
-				b.send(ctx, t.chatID, b.msg.T(lang, "group_not_supported", nil), nil)
-			}
+		b.metrics.drop(dropGroup)
+		pointer := b.msg.T(b.msg.Lang(from.LanguageCode), "group_not_supported", nil)
+		if cmd, _ := parseCommand(u); cmd != "" {
+			b.send(ctx, t.chatID, pointer, nil)
 		}
+		b.answerQuery(ctx, t, pointer) // a button under a message in a group
 		return nil, false
 	}
 	c, err := b.store.Citizen(ctx, from.ID)
@@ -140,6 +142,7 @@ func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
 		c = &consultations.Citizen{UserID: from.ID, Created: b.now()}
 		t.isNew = true
 	default:
+		b.metrics.failure(errStore)
 		b.log.Error("load citizen", "err", err)
 		t.lang = b.msg.Lang(from.LanguageCode)
 		b.fail(ctx, t)

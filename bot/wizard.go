@@ -197,7 +197,7 @@ func (b *Bot) checkOptions(lang string, w *consultations.Wizard, opts []string) 
 	var seen []string
 	for _, o := range opts {
 		if textLength(o) > maxOptionLength {
-			return nil, b.msg.N(lang, "wizard_option_too_long", maxOptionLength, nil) + "\n<i>" + html.EscapeString(o) + "</i>"
+			return nil, b.msg.N(lang, "wizard_option_too_long", maxOptionLength, nil) + "\n<i>" + html.EscapeString(clip(o, maxEcho)) + "</i>"
 		}
 		k := strings.ToLower(o)
 		if slices.Contains(seen, k) {

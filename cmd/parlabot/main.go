@@ -2,7 +2,7 @@
 // consultation file, export responses.
 //
 //	parlabot sandbox  the bot against a local Telegram emulator with a web chat
-//	parlabot run      start the bot (long polling)
+//	parlabot run      start the bot (long polling), with metrics and daily backups if asked
 //	parlabot import   FILE.yaml       add or update a consultation from a file
 //	parlabot export   --consultation SLUG | --all --format csv|xlsx|jsonl [--out FILE|DIR]
 //	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
@@ -46,6 +46,7 @@ const usage = `parlabot: public consultations and satisfaction polls in Telegram
 Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
   parlabot run [--broadcast-rate 25] [--privacy-contact TEXT] [--privacy-url URL] [--retention 365d]
+               [--metrics-addr ADDR] [--backup-dir DIR] [--backup-keep 7]
                                                 start the bot (needs --token)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]
@@ -57,6 +58,12 @@ Usage:
 
 export, report and backup work while the bot runs: they ask it over the
 socket next to the database (PATH.sock), with nothing to configure.
+
+Operations (run; --metrics-addr also for sandbox):
+  --metrics-addr ADDR  PARLABOT_METRICS_ADDR  serve Prometheus /metrics and /healthz on ADDR,
+                                              e.g. 127.0.0.1:9090 (off by default)
+  --backup-dir DIR     PARLABOT_BACKUP_DIR    a daily copy of the database, DIR/parlabot-YYYY-MM-DD.db
+  --backup-keep N      PARLABOT_BACKUP_KEEP   how many daily copies to keep (default 7)
 
 Common flags (each also read from an environment variable):
   --db PATH        PARLABOT_DB          database file (default ./parlabot.db;

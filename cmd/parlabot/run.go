@@ -22,10 +22,17 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt, err := m.opsFlags(fs)
+	if err != nil {
+		return err
+	}
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if err := priv.check(); err != nil {
+		return err
+	}
+	if err := opt.check(fs); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -49,16 +56,24 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	log := m.logger()
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
+	o, err := m.startOps(ctx, opt, store, log)
+	if err != nil {
+		return err
+	}
+	defer o.stop()
 	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
-		PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep)})
+		PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep), Metrics: o.metrics})
 	if err != nil {
 		return err
 	}
 	priv.warn(log)
+	o.health.running.Store(true)
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	o.health.running.Store(false)
 	log.Info("parlabot stopped")
+	o.stop()
 	stopControl()
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

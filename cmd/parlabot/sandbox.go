@@ -37,6 +37,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt := m.metricsFlag(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -76,11 +77,17 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
-		Admins: append([]int64{sandboxAdmin}, c.admins...), PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep)})
+	o, err := m.startOps(ctx, opt, store, log)
 	if err != nil {
 		return err
 	}
+	defer o.stop()
+	b, err := bot.New(ctx, bot.Config{Token: tg.Token(), APIURL: tg.URL(), Store: store, Messages: msgs, Logger: log, Now: m.Now, PollTimeout: 10 * time.Second,
+		Admins: append([]int64{sandboxAdmin}, c.admins...), PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep), Metrics: o.metrics})
+	if err != nil {
+		return err
+	}
+	o.health.running.Store(true)
 	botDone := make(chan error, 1)
 	go func() { botDone <- b.Run(ctx) }()
 
@@ -112,6 +119,7 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	if err := <-botDone; err != nil {
 		return err
 	}
+	o.stop()
 	stopControl()
 	return store.Close()
 }
