@@ -177,4 +177,6 @@ var sampleData = map[string]any{
 	"Target": "60 %", "Baseline": "42 %", "Margin": "±3 %", "Progress": "50",
 	// exports in chat
 	"Slug": "s", "Format": "CSV", "Size": "63 MB", "Limit": "50 MB",
+	// database alerts
+	"Cause": "no space left on device",
 }
