@@ -15,7 +15,12 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	var c common
 	fs := m.flags("run", &c)
 	rate := fs.Float64("broadcast-rate", 25, "most broadcast `messages` per second, all chats together")
+	var hook webhookFlags
+	hook.register(m, fs)
 	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := hook.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -39,8 +44,15 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	log := m.logger()
 	stopControl := m.serveControlOrWarn(ctx, store, log)
 	defer stopControl()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate})
+	cfg := bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate}
+	if err := hook.configure(m, &cfg); err != nil {
+		return err
+	}
+	b, err := bot.New(ctx, cfg)
 	if err != nil {
+		if cfg.Listener != nil {
+			cfg.Listener.Close()
+		}
 		return err
 	}
 	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
