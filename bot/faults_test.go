@@ -343,3 +343,36 @@ func TestAlertThrottle(t *testing.T) {
 		}
 	}
 }
+
+// When polling, an update the database can never store holds the other
+// citizens back for lostPatience at most; then it is let go, its sender
+// having been asked to try again.
+func TestPollingLetsALostUpdateGo(t *testing.T) {
+	was := lostPatience
+	lostPatience = 300 * time.Millisecond
+	t.Cleanup(func() { lostPatience = was }) // after the harness's stop
+	h := newHarness(t)
+	disk := h.onFullDisk()
+	h.restart()
+	ana := h.citizen(1004, "es")
+	ana.send("/start " + reference)
+	ana.tap("Comenzar")
+
+	disk.setFull(true)
+	id, err := ana.Tap("Sí")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := h.citizen(1005, "es")
+	bob.send("/help") // waits until the intake gets past Ana's tap
+	bob.sees("Soy parlabot")
+	if err := h.srv.WaitConfirmed(ana.ctx(), id); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := ana.LastCallbackAnswer(); text != h.bot.msg.T("es", "error_try_again", nil) {
+		t.Errorf("Ana's tap was answered %q, want the request to try again", text)
+	}
+	if r := ana.response(); len(r.Answers) != 0 {
+		t.Errorf("answers stored on a full disk: %v", r.Answers)
+	}
+}

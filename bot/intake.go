@@ -72,12 +72,14 @@ func (a *apiClient) getUpdates(ctx context.Context, offset int64, timeout time.D
 
 // poll is the intake: it fetches updates, hands each to its citizen's
 // worker, and confirms them to Telegram (the next getUpdates offset) only
-// once all of them are handled and their effects are on disk. A crash
+// once all of them are handled and their effects are on disk (see
+// lostPatience for when the database cannot store them). A crash
 // therefore loses nothing: unconfirmed updates come again, and the ones
 // already handled are recognised by id and skipped.
 func (b *Bot) poll(ctx context.Context) error {
 	var offset int64
 	var backoff, lostBackoff time.Duration
+	var lostSince time.Time // when the batch in hand was first lost
 	for {
 		if ctx.Err() != nil {
 			break
@@ -106,17 +108,24 @@ func (b *Bot) poll(ctx context.Context) error {
 		// Handlers run to completion even when ctx ends: an update in
 		// hand is finished, not dropped half-way.
 		if err := b.HandleBatch(context.WithoutCancel(ctx), updates); err != nil {
-			// Not confirmed: the batch comes again, its handled updates
-			// are skipped and the lost ones are handled then.
-			lostBackoff = nextBackoff(lostBackoff, err)
-			b.log.Warn("updates not stored; fetching them again", "err", err, "in", lostBackoff)
-			select {
-			case <-ctx.Done():
-			case <-time.After(lostBackoff):
+			if lostSince.IsZero() {
+				lostSince = time.Now()
 			}
-			continue
+			if time.Since(lostSince) < lostPatience {
+				// Not confirmed: the batch comes again, its handled
+				// updates are skipped and the lost ones handled then.
+				lostBackoff = nextBackoff(lostBackoff, err)
+				b.log.Warn("updates not stored; fetching them again", "err", err, "in", lostBackoff)
+				select {
+				case <-ctx.Done():
+				case <-time.After(lostBackoff):
+				}
+				continue
+			}
+			// Everyone waits behind the batch: past patience, let it go.
+			b.log.Error("giving up on updates the database could not store; their senders were asked to try again", "err", err, "after", lostPatience)
 		}
-		lostBackoff = 0
+		lostSince, lostBackoff = time.Time{}, 0
 		offset = updates[len(updates)-1].ID + 1
 	}
 	if offset > 0 {
@@ -129,6 +138,14 @@ func (b *Bot) poll(ctx context.Context) error {
 	}
 	return nil
 }
+
+// lostPatience is how long the polling intake keeps fetching a batch
+// whose updates the database could not store. Polling confirms updates in
+// order, so every citizen waits behind such a batch: a short outage loses
+// nothing, while a long one, or an update that can never be stored, holds
+// the intake back this long at most. (A webhook has no such limit: Telegram
+// posts each chat's updates on its own.)
+var lostPatience = 5 * time.Minute
 
 // nextBackoff doubles the wait after each failure, up to 30s, and honours
 // Telegram's retry_after.

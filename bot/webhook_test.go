@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -281,4 +282,46 @@ func saidSomething(u *telegramtest.User, want string) bool {
 		}
 	}
 	return false
+}
+
+// Citizens answering at once reach the bot through the webhook at once,
+// each one's updates in order, and every answer is stored.
+func TestWebhookManyCitizensAtOnce(t *testing.T) {
+	h, _ := newWebhookHarness(t)
+	people := make([]*citizen, 8)
+	for i := range people {
+		people[i] = h.citizen(int64(3001+i), "es")
+	}
+	var wg sync.WaitGroup
+	for _, c := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := c.SendWait(ctx, "/start "+reference); err != nil {
+				t.Errorf("citizen %d: %v", c.ID(), err)
+				return
+			}
+			for _, label := range []string{"Comenzar", "Sí", "4 🙂", "9", "Sitio web del Congreso", "Confirmar", "Sur"} {
+				if err := c.TapWait(ctx, label); err != nil {
+					t.Errorf("citizen %d: tap %q: %v", c.ID(), label, err)
+					return
+				}
+			}
+			if err := c.SendWait(ctx, "Más cámaras"); err != nil {
+				t.Errorf("citizen %d: %v", c.ID(), err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, c := range people {
+		if r := c.responseOrNil(); r == nil || !r.IsCompleted() || len(r.Answers) != 6 {
+			t.Errorf("citizen %d: response %+v", c.ID(), r)
+		}
+	}
+	n, err := h.store.CountCompleted(context.Background(), reference)
+	if err != nil || n != len(people) {
+		t.Errorf("completed = %d, %v; want %d", n, err, len(people))
+	}
 }
