@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,9 +40,13 @@ type Config struct {
 	// Workers is how many citizens' updates are handled at once (default 32).
 	// One citizen's updates are always handled in order.
 	Workers int
-	// HTTPClient is used for every call to the Bot API; a client with
-	// sensible timeouts when nil.
+	// HTTPClient is used for every call to the Bot API; clients with
+	// sensible timeouts when nil (see CallTimeout).
 	HTTPClient *http.Client
+	// CallTimeout is how long a call to Telegram waits for its answer once
+	// sent (beyond PollTimeout for getUpdates) before it is given up and
+	// tried again (default 20s).
+	CallTimeout time.Duration
 	// Admins are the Telegram user ids with the admin role.
 	Admins []int64
 	// BroadcastRate is the most broadcast messages sent per second, all
@@ -71,6 +76,18 @@ type Config struct {
 	RateWindow     time.Duration
 	// Metrics counts what the bot does, for Prometheus; nil counts nothing.
 	Metrics *Metrics
+
+	// WebhookURL, when set, has Telegram post updates to this https URL
+	// (served on Listen, usually behind a TLS proxy) instead of the bot
+	// polling for them.
+	WebhookURL string
+	// WebhookSecret is the token Telegram sends with every webhook
+	// request; when empty, one is made once and kept in the database.
+	WebhookSecret string
+	// Listen is the address the webhook server listens on (DefaultListen
+	// when empty); Listener, when set, is served instead.
+	Listen   string
+	Listener net.Listener
 }
 
 // Bot is the Telegram side of parlabot.
@@ -108,6 +125,9 @@ type Bot struct {
 	// recorded holds the ids of updates in hand whose handler committed
 	// them with its changes, so the intake doesn't record them again.
 	recorded sync.Map
+
+	hook   *webhook // nil when polling
+	faults faults   // database failures: admins' alerts, apologies
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.
@@ -134,16 +154,20 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 32
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 20 * time.Second
+	}
+	pollClient, callClient := cfg.HTTPClient, cfg.HTTPClient
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
+		pollClient, callClient = telegramClients(cfg.PollTimeout, cfg.CallTimeout)
 	}
 	key, err := cfg.Store.Secret(ctx, consultations.PseudonymKey)
 	if err != nil {
 		return nil, fmt.Errorf("read pseudonym key: %w", err)
 	}
 	b := &Bot{
-		api:         &apiClient{url: strings.TrimRight(cfg.APIURL, "/"), token: cfg.Token, http: cfg.HTTPClient},
-		store:       cfg.Store,
+		api:         &apiClient{url: strings.TrimRight(cfg.APIURL, "/"), token: cfg.Token, http: pollClient},
+		store:       faultTagger{cfg.Store},
 		msg:         cfg.Messages,
 		log:         cfg.Logger,
 		now:         cfg.Now,
@@ -159,6 +183,11 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		flood:          newFloodGate(cfg.RateLimit, cfg.StaffRateLimit, cfg.RateWindow),
 		metrics:        cfg.Metrics,
 	}
+	if cfg.WebhookURL != "" {
+		if b.hook, err = newWebhook(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	b.bcast = newBroadcaster(b, cfg.BroadcastRate)
 	b.exports = newExporter(cfg.MaxDocumentBytes)
 	for _, id := range cfg.Admins {
@@ -173,7 +202,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	b.tg, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(b.api.url),
-		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		tgbot.WithHTTPClient(cfg.PollTimeout, callClient),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithNotAsyncHandlers(),
 		tgbot.WithDefaultHandler(b.on(b.requireConsent(b.fallback))),
@@ -225,11 +254,14 @@ func (b *Bot) routes() {
 // citizenCommands are the commands shown in a citizen's menu, in order.
 var citizenCommands = []string{"start", "results", "language", "subscribe", "stop", "mydata", "forget", "privacy", "help", "cancel"}
 
-// Run takes updates from Telegram by long polling until ctx ends, then
-// finishes the updates in hand and returns.
+// Run takes updates from Telegram, by long polling or by webhook, until ctx
+// ends, then finishes the updates in hand and returns.
 func (b *Bot) Run(ctx context.Context) error {
 	me, err := b.tg.GetMe(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
 			return consultations.Errorf(consultations.EINVALID, "Telegram refused the token: check --token or TELEGRAM_BOT_TOKEN (from @BotFather)")
 		}
@@ -240,7 +272,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		return consultations.Errorf(consultations.EINTERNAL, "cannot reach Telegram at %s (%v); check the network, or --api-url", b.api.url, cause)
 	}
 	b.log.Info("parlabot is running", "bot", "@"+me.Username, "api", b.api.url)
-	if _, err := b.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+	var ln net.Listener
+	if b.hook != nil {
+		if ln, err = b.hook.listener(); err != nil {
+			return err
+		}
+	} else if _, err := b.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
 		b.log.Warn("delete webhook", "err", err)
 	}
 	b.setCommands(ctx)
@@ -253,6 +290,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer b.waitBroadcaster()
 	b.startExports(ctx)
 	defer b.waitExports()
+	if b.hook != nil {
+		return b.serveWebhook(ctx, ln)
+	}
 	return b.poll(ctx)
 }
 

@@ -30,13 +30,17 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("telegram: %d %s", e.Code, e.Message) }
 
+// allowedUpdates are the kinds of update the bot asks Telegram for, by
+// polling or webhook.
+var allowedUpdates = []string{"message", "callback_query"}
+
 // getUpdates asks for updates from offset on, waiting up to timeout for one
 // to arrive. Asking with an offset confirms every update before it.
 func (a *apiClient) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
 	body, _ := json.Marshal(map[string]any{
 		"offset":          offset,
 		"timeout":         int(timeout / time.Second),
-		"allowed_updates": []string{"message", "callback_query"},
+		"allowed_updates": allowedUpdates,
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url+"/bot"+a.token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
@@ -68,12 +72,14 @@ func (a *apiClient) getUpdates(ctx context.Context, offset int64, timeout time.D
 
 // poll is the intake: it fetches updates, hands each to its citizen's
 // worker, and confirms them to Telegram (the next getUpdates offset) only
-// once all of them are handled and their effects are on disk. A crash
+// once all of them are handled and their effects are on disk (see
+// lostPatience for when the database cannot store them). A crash
 // therefore loses nothing: unconfirmed updates come again, and the ones
 // already handled are recognised by id and skipped.
 func (b *Bot) poll(ctx context.Context) error {
 	var offset int64
-	var backoff time.Duration
+	var backoff, lostBackoff time.Duration
+	var lostSince time.Time // when the batch in hand was first lost
 	for {
 		if ctx.Err() != nil {
 			break
@@ -102,7 +108,25 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		// Handlers run to completion even when ctx ends: an update in
 		// hand is finished, not dropped half-way.
-		b.HandleBatch(context.WithoutCancel(ctx), updates)
+		if err := b.HandleBatch(context.WithoutCancel(ctx), updates); err != nil {
+			if lostSince.IsZero() {
+				lostSince = time.Now()
+			}
+			if time.Since(lostSince) < lostPatience {
+				// Not confirmed: the batch comes again, its handled
+				// updates are skipped and the lost ones handled then.
+				lostBackoff = nextBackoff(lostBackoff, err)
+				b.log.Warn("updates not stored; fetching them again", "err", err, "in", lostBackoff)
+				select {
+				case <-ctx.Done():
+				case <-time.After(lostBackoff):
+				}
+				continue
+			}
+			// Everyone waits behind the batch: past patience, let it go.
+			b.log.Error("giving up on updates the database could not store; their senders were asked to try again", "err", err, "after", lostPatience)
+		}
+		lostSince, lostBackoff = time.Time{}, 0
 		offset = updates[len(updates)-1].ID + 1
 	}
 	if offset > 0 {
@@ -115,6 +139,14 @@ func (b *Bot) poll(ctx context.Context) error {
 	}
 	return nil
 }
+
+// lostPatience is how long the polling intake keeps fetching a batch
+// whose updates the database could not store. Polling confirms updates in
+// order, so every citizen waits behind such a batch: a short outage loses
+// nothing, while a long one, or an update that can never be stored, holds
+// the intake back this long at most. (A webhook has no such limit: Telegram
+// posts each chat's updates on its own.)
+var lostPatience = 5 * time.Minute
 
 // nextBackoff doubles the wait after each failure, up to 30s, and honours
 // Telegram's retry_after.
@@ -133,61 +165,116 @@ func nextBackoff(prev time.Duration, err error) time.Duration {
 }
 
 // HandleBatch handles updates, several citizens at once but each citizen's
-// updates in order, and returns when all are handled and recorded.
-func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
+// updates in order, and returns when all are handled and recorded. It
+// returns an error if some were lost (see Handle): those, and the later
+// updates of the same citizens, are left unrecorded, to be handled when
+// they come again.
+func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
 	shards := make(map[int][]*models.Update)
 	for _, u := range updates {
 		k := int(uint64(senderID(u)) % uint64(b.workers))
 		shards[k] = append(shards[k], u)
 	}
+	var (
+		mu    sync.Mutex
+		lost  error
+		later = map[int64]bool{} // update ids left to come again
+	)
 	var wg sync.WaitGroup
 	for _, us := range shards {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			held := map[int64]bool{} // senders with a lost update
 			for _, u := range us {
-				b.Handle(ctx, u)
+				sender := senderID(u)
+				err := errHeld
+				if !held[sender] {
+					err = b.Handle(ctx, u)
+				}
+				if err == nil {
+					continue
+				}
+				held[sender] = true
+				mu.Lock()
+				later[u.ID] = true
+				if lost == nil {
+					lost = err
+				}
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	// Updates whose handler committed something were recorded with it;
-	// only the others (a /help, say) need recording here, so an answer
-	// costs one disk sync, not two.
-	var ids []int64
+	var handled []int64
 	for _, u := range updates {
-		if _, done := b.recorded.LoadAndDelete(u.ID); !done {
-			ids = append(ids, u.ID)
+		if !later[u.ID] {
+			handled = append(handled, u.ID)
 		}
 	}
-	if len(ids) == 0 {
+	b.record(ctx, handled)
+	return lost
+}
+
+// errHeld stands for an update not handled because an earlier one of the
+// same sender was lost.
+var errHeld = errors.New("held back behind a lost update")
+
+// record records handled updates as processed, except those whose handler
+// committed them with its changes, so an answer costs one disk sync, not
+// two. If recording fails the updates are handled all the same: only a
+// crash before Telegram hears of them would bring them again.
+func (b *Bot) record(ctx context.Context, ids []int64) {
+	var rest []int64
+	for _, id := range ids {
+		if _, done := b.recorded.LoadAndDelete(id); !done {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
 		return
 	}
-	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
+	if err := b.store.MarkUpdates(ctx, rest...); err != nil {
 		b.metrics.failure(errStore)
 		b.log.Error("record handled updates", "err", err)
+		var sf *storeFault
+		if errors.As(err, &sf) {
+			b.alertAdmins(ctx, sf)
+		}
 	}
 }
 
 // Handle handles one update unless it was handled before (Telegram may
-// deliver an update again after a restart).
-func (b *Bot) Handle(ctx context.Context, u *models.Update) {
+// deliver an update again after a restart). It returns an error when the
+// update is lost: the database failed before its effects were stored, the
+// sender has been asked to try again later, and the update must come again
+// (not confirmed to Telegram) to be handled once the database works.
+func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
 	b.metrics.received(u)
 	defer b.metrics.handled(time.Now())
 	seen, err := b.store.UpdateSeen(ctx, u.ID)
 	if err != nil {
 		b.metrics.failure(errStore)
-		b.log.Error("check update", "update_id", u.ID, "err", err)
+		// Handling it without knowing could count an answer twice.
+		err = fmt.Errorf("check update %d: %w", u.ID, err)
+		b.handlerFailed(ctx, b.senderTurn(u), err)
+		return err
 	}
 	if seen {
 		b.metrics.drop(dropDuplicate)
 		b.log.Debug("update already handled", "update_id", u.ID)
-		return
+		return nil
 	}
 	if !b.admit(ctx, u) {
-		return
+		return nil
 	}
+	ctx, h := withHandling(ctx)
 	b.tg.ProcessUpdate(ctx, u)
+	if h.lost != nil {
+		b.recorded.Delete(u.ID)
+		return fmt.Errorf("update %d: %w", u.ID, h.lost)
+	}
+	return nil
 }
 
 // senderID is the Telegram user an update comes from, 0 if none.

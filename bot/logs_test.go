@@ -93,9 +93,18 @@ func TestLogsKeepPeopleOut(t *testing.T) {
 	ana.tap("← Atrás")
 	ana.burst(25, "/help ZEBRA-SECRET-TEXT") // a flood
 	h.clock.Set(h.clock.Now().Add(time.Minute))
-	faulty.fail.Store(true) // the disk is full
-	ana.send("ZEBRA-SECRET-TEXT")
-	ana.sees("tuvimos un problema de nuestro lado")
+	faulty.fail.Store(true) // the disk is full: the update is not confirmed until it works again
+	lost := ana.Send("ZEBRA-SECRET-TEXT")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(ana.Last().Plain, "tuvimos un problema de nuestro lado"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("last message %q, want the apology", ana.Last().Plain)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	faulty.fail.Store(false)
+	if err := h.srv.WaitConfirmed(ana.ctx(), lost); err != nil {
+		t.Fatal(err)
+	}
 
 	boss := h.citizen(8100, "es")
 	boss.send("/grant @zebra_user clerk")
@@ -120,7 +129,7 @@ func TestLogsKeepPeopleOut(t *testing.T) {
 	}
 
 	out := logs.String()
-	for _, want := range []string{`"level":"ERROR"`, "send message", "handle update", "over the rate limit", "get updates failed", "<token>"} {
+	for _, want := range []string{`"level":"ERROR"`, "send message", "database failed while handling an update", "over the rate limit", "get updates failed", "<token>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %q: the test did not go down that path\n%s", want, out)
 		}

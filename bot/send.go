@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -129,4 +130,16 @@ func (b *Bot) answerQuery(ctx context.Context, t *turn, text string) {
 // for us is success (a double tap, say).
 func notModified(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "message is not modified")
+}
+
+// telegramClients are the HTTP clients for the Bot API: one for long
+// polls, which wait up to pollTimeout for updates, and one for every other
+// call. Each gives up on a Telegram that does not answer within
+// callTimeout of the request being sent (a hung connection), so the call
+// is tried again; an upload may take its time.
+func telegramClients(pollTimeout, callTimeout time.Duration) (poll, call *http.Client) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = callTimeout
+	return &http.Client{Timeout: pollTimeout + callTimeout},
+		&http.Client{Transport: t, Timeout: 10 * time.Minute}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 
@@ -27,7 +28,8 @@ type turn struct {
 }
 
 // handlerFunc is how parlabot's handlers look: a turn in, an error out. The
-// error is logged and the citizen gets a kind message, never the error.
+// error is logged and the citizen gets a kind message, never the error (see
+// handlerFailed).
 type handlerFunc func(ctx context.Context, t *turn) error
 
 // command registers a citizens' handler for /name (also /name@botname),
@@ -90,8 +92,7 @@ func (b *Bot) on(h handlerFunc) tgbot.HandlerFunc {
 		}()
 		if err := h(ctx, t); err != nil {
 			b.metrics.failure(errHandler)
-			b.log.Error("handle update", "update_id", u.ID, "code", consultations.ErrorCode(err), "err", err)
-			b.fail(ctx, t)
+			b.handlerFailed(ctx, t, err)
 			return
 		}
 		if t.query != nil && !t.answered {
@@ -143,9 +144,8 @@ func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
 		t.isNew = true
 	default:
 		b.metrics.failure(errStore)
-		b.log.Error("load citizen", "err", err)
 		t.lang = b.msg.Lang(from.LanguageCode)
-		b.fail(ctx, t)
+		b.handlerFailed(ctx, t, fmt.Errorf("load citizen: %w", err))
 		return nil, false
 	}
 	c.ChatID = chat.ID

@@ -179,4 +179,6 @@ var sampleData = map[string]any{
 	"Slug": "s", "Format": "CSV", "Size": "63 MB", "Limit": "50 MB",
 	// the privacy notice
 	"Contact": "Oficina de Transparencia", "URL": "https://congreso.example/privacidad",
+	// database alerts
+	"Cause": "no space left on device",
 }

@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -148,77 +147,4 @@ func (s *Server) resolveCommands(chatID int64, lang string) []models.BotCommand 
 		}
 	}
 	return nil
-}
-
-// webhook is the webhook the bot set.
-type webhook struct {
-	info   models.WebhookInfo
-	secret string
-}
-
-// setWebhook records a webhook. While one is set, getUpdates answers 409 as
-// in Telegram; the fake does not deliver updates to the URL.
-func (s *Server) setWebhook(r *request) (any, *apiError) {
-	raw := strings.TrimSpace(r.params["url"])
-	if raw == "" {
-		s.webhook = webhook{}
-		return true, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
-	}
-	switch u.Port() {
-	case "", "80", "88", "443", "8443":
-	default:
-		return nil, badRequest("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
-	}
-	maxConn, aerr := r.int64Param("max_connections")
-	if aerr != nil {
-		return nil, aerr
-	}
-	var allowed []string
-	if v := r.params["allowed_updates"]; v != "" {
-		if err := json.Unmarshal([]byte(v), &allowed); err != nil {
-			return nil, badRequest("can't parse allowed_updates JSON array")
-		}
-	}
-	if r.boolParam("drop_pending_updates") {
-		s.dropPending()
-	}
-	s.webhook = webhook{
-		info: models.WebhookInfo{
-			URL:                  raw,
-			HasCustomCertificate: r.has("certificate") || r.files["certificate"].Data != nil,
-			IPAddress:            r.params["ip_address"],
-			MaxConnections:       int(maxConn),
-			AllowedUpdates:       allowed,
-		},
-		secret: r.params["secret_token"],
-	}
-	return true, nil
-}
-
-func (s *Server) deleteWebhook(r *request) (any, *apiError) {
-	if r.boolParam("drop_pending_updates") {
-		s.dropPending()
-	}
-	s.webhook = webhook{}
-	return true, nil
-}
-
-func (s *Server) getWebhookInfo(*request) (any, *apiError) {
-	info := s.webhook.info
-	info.PendingUpdateCount = len(s.queue)
-	return &info, nil
-}
-
-// Webhook returns the webhook the bot set (an empty URL when none) and its
-// secret token.
-func (s *Server) Webhook() (info models.WebhookInfo, secretToken string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	info = s.webhook.info
-	info.PendingUpdateCount = len(s.queue)
-	return info, s.webhook.secret
 }

@@ -32,8 +32,18 @@
 // (go-telegram/bot's Bot.Start confirms before its handlers run, so a bot
 // tested this way polls with its own loop and Bot.ProcessUpdate.)
 //
+// While the bot has a webhook set (setWebhook), updates are posted to it
+// instead, with the secret token header, as Telegram does: each chat's
+// updates in order, the next once the previous got a 2xx answer, different
+// chats at once up to max_connections; an update the webhook fails is posted
+// again after a short pause. Confirmed then means answered with 2xx, so
+// SendWait, TapWait, WaitConfirmed and WaitIdle work the same in both modes,
+// and getUpdates answers 409 meanwhile. The fake posts only to loopback
+// addresses, where it accepts plain HTTP on any port; Deliveries lists the
+// attempts.
+//
 // Every request is recorded (Calls), faults can be injected per method
-// (Fail), and Subscribe streams chat changes to an observer such as the
+// (Fail for error answers, Hang for calls that get no answer), and Subscribe streams chat changes to an observer such as the
 // sandbox's web chat. All methods of Server and User are safe for concurrent
 // use.
 package telegramtest

@@ -149,7 +149,14 @@ var yesNo = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboa
 // question with the choice on a tap, and echoes any other text, escaped.
 func surveyBot(t *testing.T, srv *telegramtest.Server) *bot.Bot {
 	t.Helper()
-	handler := func(ctx context.Context, b *bot.Bot, u *models.Update) {
+	b := newBot(t, srv, bot.WithNotAsyncHandlers(), bot.WithDefaultHandler(surveyHandler(t)))
+	runPolling(t, srv, b)
+	return b
+}
+
+// surveyHandler is surveyBot's handler.
+func surveyHandler(t *testing.T) bot.HandlerFunc {
+	return func(ctx context.Context, b *bot.Bot, u *models.Update) {
 		switch {
 		case u.Message != nil && u.Message.Text == "/start":
 			_, err := b.SendMessage(ctx, &bot.SendMessageParams{
@@ -193,9 +200,6 @@ func surveyBot(t *testing.T, srv *telegramtest.Server) *bot.Bot {
 			}
 		}
 	}
-	b := newBot(t, srv, bot.WithNotAsyncHandlers(), bot.WithDefaultHandler(handler))
-	runPolling(t, srv, b)
-	return b
 }
 
 func htmlEscape(s string) string {

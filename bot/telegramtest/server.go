@@ -55,7 +55,10 @@ type Server struct {
 	nextFile int64
 
 	commands map[string][]models.BotCommand // by commandKey (commands.go)
-	webhook  webhook
+
+	webhook    webhook        // (webhook.go)
+	hooks      sync.WaitGroup // webhook deliverers and their requests
+	deliveries []Delivery
 
 	subs    map[int]*subscriber // (events.go)
 	nextSub int
@@ -99,6 +102,7 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+	s.hooks.Wait()
 }
 
 // URL is the base URL to give the client: bot.WithServerURL(s.URL()).
@@ -140,7 +144,8 @@ type Call struct {
 	Files map[string]File
 	// At is when the server received the call.
 	At time.Time
-	// Code is the error_code answered, or 200 on success.
+	// Code is the error_code answered, 200 on success, or 0 when the
+	// call went unanswered (Hang).
 	Code int
 }
 
@@ -184,11 +189,12 @@ func (s *Server) CallCount(method string) int {
 	return n
 }
 
-// fault is a failure injected with Fail.
+// fault is a failure injected with Fail or Hang.
 type fault struct {
 	times      int
 	code       int
 	retryAfter int
+	hang       bool // no answer at all (Hang)
 }
 
 // Fail makes the next times calls to method fail with the given error code
@@ -207,8 +213,27 @@ func (s *Server) Fail(method string, times int, code int, retryAfter int) {
 	s.faults[key] = &fault{times: times, code: code, retryAfter: retryAfter}
 }
 
-// takeFault returns the injected error for a call to method, if any.
-// s.mu must be held.
+// Hang makes the next times calls to method go unanswered, without any
+// effect, until the client gives up (its request's context ends or its
+// connection closes), as when Telegram or the network stalls. Such calls are
+// recorded with Code 0. Like Fail, it replaces an earlier fault for the
+// method, and times <= 0 removes it.
+func (s *Server) Hang(method string, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(method)
+	if times <= 0 {
+		delete(s.faults, key)
+		return
+	}
+	s.faults[key] = &fault{times: times, hang: true}
+}
+
+// errHang is takeFault's answer for a call that is to go unanswered.
+var errHang = &apiError{Code: 0, Description: "no answer"}
+
+// takeFault returns the injected error for a call to method, if any, or
+// errHang. s.mu must be held.
 func (s *Server) takeFault(method string) *apiError {
 	f := s.faults[strings.ToLower(method)]
 	if f == nil {
@@ -217,6 +242,9 @@ func (s *Server) takeFault(method string) *apiError {
 	f.times--
 	if f.times <= 0 {
 		delete(s.faults, strings.ToLower(method))
+	}
+	if f.hang {
+		return errHang
 	}
 	e := &apiError{Code: f.code, RetryAfter: f.retryAfter}
 	switch f.code {
@@ -343,6 +371,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if aerr == nil && !m.locked {
 		body, aerr = okBody(m.handler(s, req))
+	}
+	if aerr == errHang {
+		s.mu.Lock()
+		s.calls[idx].Code = 0
+		s.mu.Unlock()
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		return
 	}
 	if aerr != nil {
 		s.mu.Lock()

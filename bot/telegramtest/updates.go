@@ -17,10 +17,16 @@ type queuedUpdate struct {
 	id        int64
 	raw       json.RawMessage
 	repeat    bool // pushed with an update_id already used
-	delivered bool // served by getUpdates at least once
+	delivered bool // served by getUpdates, or posted to the webhook, at least once
+
+	// Webhook delivery (webhook.go).
+	chat      int64     // the chat it belongs to: each chat's updates are posted in order
+	posting   bool      // a request posting it is in flight
+	attempts  int       // failed attempts to post it
+	notBefore time.Time // when it may be posted again after a failure
 }
 
-// Push queues an update for getUpdates and returns its update_id, assigning
+// Push queues an update for getUpdates (or the webhook) and returns its update_id, assigning
 // the next one when u.ID is 0. An update_id already used may be pushed again,
 // to test that the bot processes a repeated update once: it is then served
 // even if that id was confirmed before.
@@ -52,7 +58,7 @@ func (s *Server) push(u *models.Update, observe bool) int64 {
 		// malformed; that is a bug in the test building it.
 		panic(fmt.Sprintf("telegramtest: marshal update: %v", err))
 	}
-	s.enqueue(&queuedUpdate{id: u.ID, raw: raw, repeat: repeat})
+	s.enqueue(&queuedUpdate{id: u.ID, raw: raw, repeat: repeat, chat: chatOf(u)})
 	return u.ID
 }
 
@@ -76,6 +82,8 @@ func (s *Server) PushRaw(data []byte) (int64, error) {
 	var u models.Update
 	if json.Unmarshal(data, &u) == nil {
 		s.observe(&u)
+	} else {
+		u = models.Update{}
 	}
 	repeat := id != 0 && id <= s.lastUpdate
 	if id == 0 {
@@ -89,7 +97,7 @@ func (s *Server) PushRaw(data []byte) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("telegramtest: push raw update: %w", err)
 	}
-	s.enqueue(&queuedUpdate{id: id, raw: raw, repeat: repeat})
+	s.enqueue(&queuedUpdate{id: id, raw: raw, repeat: repeat, chat: chatOf(&u)})
 	return id, nil
 }
 

@@ -2,7 +2,7 @@
 // consultation file, export responses.
 //
 //	parlabot sandbox  the bot against a local Telegram emulator with a web chat
-//	parlabot run      start the bot (long polling), with metrics and daily backups if asked
+//	parlabot run      start the bot (long polling, or a webhook with --webhook-url)
 //	parlabot import   FILE.yaml       add or update a consultation from a file
 //	parlabot export   --consultation SLUG | --all --format csv|xlsx|jsonl [--out FILE|DIR]
 //	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -47,7 +48,9 @@ Usage:
   parlabot sandbox [--listen 127.0.0.1:8080]   try the bot in a local web chat: no token, no network
   parlabot run [--broadcast-rate 25] [--privacy-contact TEXT] [--privacy-url URL] [--retention 365d]
                [--metrics-addr ADDR] [--backup-dir DIR] [--backup-keep 7]
-                                                start the bot (needs --token)
+               [--webhook-url URL] [--listen :8443] [--webhook-secret S]
+                                                start the bot (needs --token); a webhook instead of
+                                                long polling with --webhook-url (behind a TLS proxy)
   parlabot import FILE.yaml                     add or update a consultation from a file
   parlabot export --consultation SLUG | --all --format csv|xlsx|jsonl [--layout wide|long] [--lang CODE]
                  [--out FILE|DIR] [--excel] [--redact-text]
@@ -90,6 +93,8 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	Now            func() time.Time
+	// Listen opens the webhook's listener; net.Listen when nil.
+	Listen func(network, address string) (net.Listener, error)
 }
 
 // usageError is bad usage: exit status 2.

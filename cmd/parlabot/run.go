@@ -26,6 +26,8 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var hook webhookFlags
+	hook.register(m, fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -33,6 +35,9 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := opt.check(fs); err != nil {
+		return err
+	}
+	if err := hook.check(); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -61,9 +66,16 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 		return err
 	}
 	defer o.stop()
-	b, err := bot.New(ctx, bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
-		PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep), Metrics: o.metrics})
+	cfg := bot.Config{Token: c.token, APIURL: c.apiURL, Store: store, Messages: msgs, Logger: log, Now: m.Now, Admins: c.admins, BroadcastRate: *rate,
+		PrivacyContact: priv.contact, PrivacyURL: priv.url, Retention: time.Duration(*keep), Metrics: o.metrics}
+	if err := hook.configure(m, &cfg); err != nil {
+		return err
+	}
+	b, err := bot.New(ctx, cfg)
 	if err != nil {
+		if cfg.Listener != nil {
+			cfg.Listener.Close()
+		}
 		return err
 	}
 	priv.warn(log)
