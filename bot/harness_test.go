@@ -187,8 +187,10 @@ func consent(tb testing.TB, store consultations.Store, id int64, now time.Time) 
 	}
 }
 
+// ctx bounds a wait for the bot: generous, as it only guards against a
+// hang, and the race detector on a busy machine slows the charts a lot.
 func (c *citizen) ctx() context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	c.h.t.Cleanup(cancel)
 	return ctx
 }
