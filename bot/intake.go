@@ -144,8 +144,11 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, u := range us {
+			for i, u := range us {
 				b.Handle(ctx, u)
+				if laterFromSameSender(us[i+1:], u) {
+					b.recordNow(ctx, u)
+				}
 			}
 		}()
 	}
@@ -165,6 +168,35 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
 		b.log.Error("record handled updates", "err", err)
 	}
+}
+
+// laterFromSameSender reports whether one of later comes from u's sender.
+func laterFromSameSender(later []*models.Update, u *models.Update) bool {
+	from := senderID(u)
+	for _, l := range later {
+		if senderID(l) == from {
+			return true
+		}
+	}
+	return false
+}
+
+// recordNow records a handled update at once, unless its handler committed
+// it already. An update that changed nothing (a stale tap, say) is
+// otherwise recorded with the rest of its batch; but when the same citizen
+// has a later update in the batch, that one may commit a change first, and
+// after a crash between the two, the first, delivered again, would be
+// handled afresh against the changed state: a stale tap would answer a
+// question the citizen has since gone back to.
+func (b *Bot) recordNow(ctx context.Context, u *models.Update) {
+	if _, done := b.recorded.Load(u.ID); done {
+		return
+	}
+	if err := b.store.MarkUpdates(ctx, u.ID); err != nil {
+		b.log.Error("record handled update", "update_id", u.ID, "err", err)
+		return
+	}
+	b.recorded.Store(u.ID, struct{}{})
 }
 
 // Handle handles one update unless it was handled before (Telegram may
