@@ -142,6 +142,9 @@ type Call struct {
 	At time.Time
 	// Code is the error_code answered, or 200 on success.
 	Code int
+	// Error is the description answered with an error ("Bad Request:
+	// message is not modified: …"), or "" on success.
+	Error string
 }
 
 // File is a file the bot sent: uploaded bytes, or a reference (file_id or
@@ -346,7 +349,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if aerr != nil {
 		s.mu.Lock()
-		s.calls[idx].Code = aerr.Code
+		s.calls[idx].Code, s.calls[idx].Error = aerr.Code, aerr.Description
 		s.mu.Unlock()
 		writeError(w, aerr)
 		return
