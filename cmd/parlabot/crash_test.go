@@ -93,18 +93,16 @@ func TestCrashLosesNoAnswerAndCountsNoneTwice(t *testing.T) {
 		} else {
 			waitPolling(t, srv, polls)
 			n, d := rng.IntN(2*perRound+1), time.Duration(rng.IntN(300))*time.Millisecond
-			target := progress.answers.Load() + int64(n)
-			for deadline := time.Now().Add(5 * time.Second); progress.answers.Load() < target && progress.finished.Load() < crashCitizens && time.Now().Before(deadline); {
-				time.Sleep(2 * time.Millisecond)
-			}
+			progress.wait(progress.answers.Load() + int64(n))
+			at := progress.answers.Load()
 			time.Sleep(d)
-			when = fmt.Sprintf("%d answers+%v (%d)", n, d, progress.answers.Load())
+			when = fmt.Sprintf("%v after answer %d", d, at)
 		}
 		p.kill(t)
 		logs.add(t, p)
 		kills = append(kills, when)
 	}
-	t.Logf("killed the bot with SIGKILL after: %s", strings.Join(kills, ", "))
+	t.Logf("killed the bot with SIGKILL (answers counted all citizens together): %s", strings.Join(kills, ", "))
 
 	early := progress.finished.Load()
 	polls := srv.CallCount("getUpdates")
@@ -151,6 +149,15 @@ func TestCrashLosesNoAnswerAndCountsNoneTwice(t *testing.T) {
 type crashProgress struct {
 	answers  atomic.Int64 // answers acknowledged
 	finished atomic.Int64 // citizens who finished
+}
+
+// wait waits until answers have been acknowledged in all, everyone has
+// finished, or 5 s have passed.
+func (p *crashProgress) wait(answers int64) {
+	deadline := time.Now().Add(5 * time.Second)
+	for p.answers.Load() < answers && p.finished.Load() < crashCitizens && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // waitPolling waits until the bot asks Telegram for updates, that is once
