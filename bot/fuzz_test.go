@@ -180,6 +180,11 @@ const (
 	fuzzMaxText  = 4096 // Telegram's limit on a message
 )
 
+// fuzzPatience is how long a run waits for the bot to take its updates
+// before calling it stuck: long, for charts drawn under the race detector
+// on a busy machine take seconds.
+const fuzzPatience = time.Minute
+
 // fuzzRun is one script's run: its citizens and the updates it sent.
 type fuzzRun struct {
 	fb       *fuzzBot
@@ -276,10 +281,10 @@ func (r *fuzzRun) tapWait(u *telegramtest.User, messageID int, data string) {
 // so that what it logs and sends counts for this run.
 func (r *fuzzRun) waitExported() {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(fuzzPatience)
 	for r.fb.bot.exports.busy.Load() {
 		if time.Now().After(deadline) {
-			r.t.Fatal("an export is still running after 10 s")
+			r.t.Fatalf("an export is still running after %v", fuzzPatience)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -288,7 +293,7 @@ func (r *fuzzRun) waitExported() {
 // waitIdle waits until the bot has confirmed every update.
 func (r *fuzzRun) waitIdle(what string) {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), fuzzPatience)
 	defer cancel()
 	if err := r.fb.srv.WaitIdle(ctx); err != nil {
 		r.t.Fatalf("after %s, Telegram still holds updates the bot did not confirm: %v", what, err)
