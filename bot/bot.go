@@ -82,6 +82,10 @@ type Bot struct {
 	// recorded holds the ids of updates in hand whose handler committed
 	// them with its changes, so the intake doesn't record them again.
 	recorded sync.Map
+	// held holds, by sender, the ids of updates in hand that changed
+	// nothing, to be recorded before a later one of theirs changes
+	// something (see holdUnrecorded).
+	held sync.Map
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.

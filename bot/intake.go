@@ -144,15 +144,16 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i, u := range us {
+			for _, u := range us {
 				b.Handle(ctx, u)
-				if laterFromSameSender(us[i+1:], u) {
-					b.recordNow(ctx, u)
-				}
+				b.holdUnrecorded(u)
 			}
 		}()
 	}
 	wg.Wait()
+	for _, u := range updates {
+		b.held.Delete(senderID(u))
+	}
 	// Updates whose handler committed something were recorded with it;
 	// only the others (a /help, say) need recording here, so an answer
 	// costs one disk sync, not two.
@@ -170,33 +171,38 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) {
 	}
 }
 
-// laterFromSameSender reports whether one of later comes from u's sender.
-func laterFromSameSender(later []*models.Update, u *models.Update) bool {
-	from := senderID(u)
-	for _, l := range later {
-		if senderID(l) == from {
-			return true
-		}
-	}
-	return false
-}
-
-// recordNow records a handled update at once, unless its handler committed
-// it already. An update that changed nothing (a stale tap, say) is
-// otherwise recorded with the rest of its batch; but when the same citizen
-// has a later update in the batch, that one may commit a change first, and
-// after a crash between the two, the first, delivered again, would be
-// handled afresh against the changed state: a stale tap would answer a
-// question the citizen has since gone back to.
-func (b *Bot) recordNow(ctx context.Context, u *models.Update) {
+// holdUnrecorded keeps a handled update that its handler did not record
+// (it changed nothing: a stale tap, /help) until a later update of the
+// same citizen in the batch changes something: that one's commit records
+// it first (see recordHeld). Otherwise a crash between the two would bring
+// it back, to be handled afresh against the changed state: a stale tap
+// would answer a question the citizen has since gone back to. Held updates
+// that no change follows are recorded with the rest of the batch.
+func (b *Bot) holdUnrecorded(u *models.Update) {
 	if _, done := b.recorded.Load(u.ID); done {
 		return
 	}
-	if err := b.store.MarkUpdates(ctx, u.ID); err != nil {
-		b.log.Error("record handled update", "update_id", u.ID, "err", err)
-		return
+	from := senderID(u)
+	held, _ := b.held.Load(from)
+	ids, _ := held.([]int64)
+	b.held.Store(from, append(ids, u.ID))
+}
+
+// recordHeld records, before a change of the citizen's is committed, the
+// citizen's earlier updates in the batch that changed nothing.
+func (b *Bot) recordHeld(ctx context.Context, userID int64) error {
+	held, ok := b.held.LoadAndDelete(userID)
+	if !ok {
+		return nil
 	}
-	b.recorded.Store(u.ID, struct{}{})
+	ids := held.([]int64)
+	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b.recorded.Store(id, struct{}{})
+	}
+	return nil
 }
 
 // Handle handles one update unless it was handled before (Telegram may

@@ -45,13 +45,20 @@ func (s *dyingStore) MarkUpdates(ctx context.Context, ids ...int64) error {
 // committing update after: it neither records the rest nor confirms any.
 func (h *harness) crashBatch(after int64) {
 	h.t.Helper()
+	h.batchOn(&dyingStore{Store: h.store, after: after})
+}
+
+// batchOn hands the updates Telegram holds, as one batch, to a bot on the
+// store, without confirming them.
+func (h *harness) batchOn(store consultations.Store) {
+	h.t.Helper()
 	msgs, err := i18n.New("es")
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ctx := context.Background()
 	b, err := New(ctx, Config{
-		Token: h.srv.Token(), APIURL: h.srv.URL(), Store: &dyingStore{Store: h.store, after: after}, Messages: msgs,
+		Token: h.srv.Token(), APIURL: h.srv.URL(), Store: store, Messages: msgs,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now, PollTimeout: time.Second, Workers: 4,
 	})
 	if err != nil {
@@ -99,4 +106,34 @@ func TestStaleTapStaysStaleAfterACrash(t *testing.T) {
 	if got := answerString(ana.response().Answers["recommend"]); got != "3" {
 		t.Errorf("recommend = %s after the citizen changed it to 3 and saw the next question, want 3", got)
 	}
+}
+
+// markCounter counts the store's MarkUpdates calls, each a disk sync.
+type markCounter struct {
+	consultations.Store
+	calls atomic.Int32
+}
+
+func (s *markCounter) MarkUpdates(ctx context.Context, ids ...int64) error {
+	s.calls.Add(1)
+	return s.Store.MarkUpdates(ctx, ids...)
+}
+
+// Updates that change nothing are recorded together at the end of their
+// batch, not one disk sync each, even many from one citizen (a flood).
+func TestChangelessUpdatesShareOneRecord(t *testing.T) {
+	h := newHarness(t)
+	ana := h.citizen(1031, "es")
+	ana.send("/start")
+	h.stop()
+	h.open()
+	for range 10 {
+		ana.Send("/help")
+	}
+	store := &markCounter{Store: h.store}
+	h.batchOn(store)
+	if n := store.calls.Load(); n != 1 {
+		t.Errorf("10 /help in one batch recorded with %d MarkUpdates, want 1", n)
+	}
+	h.store.Close()
 }

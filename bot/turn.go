@@ -161,6 +161,9 @@ func (b *Bot) participant(t *turn) string {
 // commit records the turn's changes, tied to its update so that a repeated
 // update is recognised.
 func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) error {
+	if err := b.recordHeld(ctx, t.citizen.UserID); err != nil {
+		return err
+	}
 	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
 		return err
 	}
