@@ -128,6 +128,10 @@ type Bot struct {
 
 	hook   *webhook // nil when polling
 	faults faults   // database failures: admins' alerts, apologies
+	// held holds, by sender, the ids of updates in hand that changed
+	// nothing, to be recorded before a later one of theirs changes
+	// something (see holdUnrecorded).
+	held sync.Map
 }
 
 // New prepares a Bot; it talks to Telegram only once Run is called.

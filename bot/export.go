@@ -276,6 +276,11 @@ func (b *Bot) deliverExport(ctx context.Context, req exportRequest) error {
 	if n == 0 {
 		caption = b.msg.T(req.lang, "export_caption_empty", map[string]any{"Title": title})
 	}
+	if size == 0 {
+		// JSON Lines of no responses is an empty file, which Telegram
+		// refuses: the codebook alone says what the lines will hold.
+		return b.deliverEmptyExport(ctx, req, caption)
+	}
 	limit := b.exports.limit
 	if size <= limit {
 		if err := b.sendDocument(ctx, req.chatID, export.FileName(slug, req.format), f, size, caption); err != nil {
@@ -312,6 +317,28 @@ func (b *Bot) deliverExport(ctx context.Context, req exportRequest) error {
 		return err
 	}
 	b.auditExport(ctx, req, n)
+	return nil
+}
+
+// deliverEmptyExport sends, for an export without a single byte, its
+// codebook with the caption (there are no responses yet), or the caption
+// alone when the format has no separate codebook.
+func (b *Bot) deliverEmptyExport(ctx context.Context, req exportRequest, caption string) error {
+	book := export.CodebookName(req.c.Slug, req.format)
+	if book == "" {
+		b.send(ctx, req.chatID, caption, nil)
+		b.auditExport(ctx, req, 0)
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := export.WriteCodebook(&buf, req.c, req.format, req.opts); err != nil {
+		return fmt.Errorf("write codebook of %q: %w", req.c.Slug, err)
+	}
+	caption += "\n" + b.msg.T(req.lang, "export_codebook", nil)
+	if err := b.sendDocument(ctx, req.chatID, book, bytes.NewReader(buf.Bytes()), int64(buf.Len()), caption); err != nil {
+		return err
+	}
+	b.auditExport(ctx, req, 0)
 	return nil
 }
 

@@ -185,17 +185,18 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			held := map[int64]bool{} // senders with a lost update
+			blocked := map[int64]bool{} // senders with a lost update
 			for _, u := range us {
 				sender := senderID(u)
 				err := errHeld
-				if !held[sender] {
+				if !blocked[sender] {
 					err = b.Handle(ctx, u)
 				}
 				if err == nil {
+					b.holdUnrecorded(u)
 					continue
 				}
-				held[sender] = true
+				blocked[sender] = true
 				mu.Lock()
 				later[u.ID] = true
 				if lost == nil {
@@ -206,6 +207,9 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
 		}()
 	}
 	wg.Wait()
+	for _, u := range updates {
+		b.held.Delete(senderID(u))
+	}
 	var handled []int64
 	for _, u := range updates {
 		if !later[u.ID] {
@@ -242,6 +246,40 @@ func (b *Bot) record(ctx context.Context, ids []int64) {
 			b.alertAdmins(ctx, sf)
 		}
 	}
+}
+
+// holdUnrecorded keeps a handled update that its handler did not record
+// (it changed nothing: a stale tap, /help) until a later update of the
+// same citizen in the batch changes something: that one's commit records
+// it first (see recordHeld). Otherwise a crash between the two would bring
+// it back, to be handled afresh against the changed state: a stale tap
+// would answer a question the citizen has since gone back to. Held updates
+// that no change follows are recorded with the rest of the batch.
+func (b *Bot) holdUnrecorded(u *models.Update) {
+	if _, done := b.recorded.Load(u.ID); done {
+		return
+	}
+	from := senderID(u)
+	held, _ := b.held.Load(from)
+	ids, _ := held.([]int64)
+	b.held.Store(from, append(ids, u.ID))
+}
+
+// recordHeld records, before a change of the citizen's is committed, the
+// citizen's earlier updates in the batch that changed nothing.
+func (b *Bot) recordHeld(ctx context.Context, userID int64) error {
+	held, ok := b.held.LoadAndDelete(userID)
+	if !ok {
+		return nil
+	}
+	ids := held.([]int64)
+	if err := b.store.MarkUpdates(ctx, ids...); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b.recorded.Store(id, struct{}{})
+	}
+	return nil
 }
 
 // Handle handles one update unless it was handled before (Telegram may

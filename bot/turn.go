@@ -179,6 +179,9 @@ func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) er
 	if !b.mayStore(t) {
 		return consultations.Errorf(consultations.EINTERNAL, "commit for a citizen who has not accepted the privacy notice")
 	}
+	if err := b.recordHeld(ctx, t.citizen.UserID); err != nil {
+		return err
+	}
 	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
 		return err
 	}

@@ -147,6 +147,9 @@ type Call struct {
 	// Code is the error_code answered, 200 on success, or 0 when the
 	// call went unanswered (Hang).
 	Code int
+	// Error is the description answered with an error ("Bad Request:
+	// message is not modified: …"), or "" on success.
+	Error string
 }
 
 // File is a file the bot sent: uploaded bytes, or a reference (file_id or
@@ -384,7 +387,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if aerr != nil {
 		s.mu.Lock()
-		s.calls[idx].Code = aerr.Code
+		s.calls[idx].Code, s.calls[idx].Error = aerr.Code, aerr.Description
 		s.mu.Unlock()
 		writeError(w, aerr)
 		return

@@ -88,7 +88,7 @@ func BenchmarkExport1M(b *testing.B) {
 }
 
 // buildParlabot builds the command into dir and returns its path.
-func buildParlabot(b *testing.B, dir string) string {
+func buildParlabot(b testing.TB, dir string) string {
 	b.Helper()
 	bin := filepath.Join(dir, "parlabot")
 	start := time.Now()
