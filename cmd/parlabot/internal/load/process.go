@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -54,23 +55,53 @@ func startChild(exe string, args, env []string, logPath string) (*child, error) 
 }
 
 // stop asks the process to finish (SIGTERM, as a service manager does),
-// waits for it, killing it after timeout, and returns what it used.
+// waits for it, killing it after timeout, and returns what it used, also
+// with the error when it did not end well.
 func (c *child) stop(timeout time.Duration) (usage, error) {
+	peak := vmHWM(c.cmd.Process.Pid)
 	if err := terminate(c.cmd.Process); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return usage{}, err
 	}
+	var err error
 	select {
 	case <-c.done:
+		if c.err != nil {
+			err = fmt.Errorf("the bot ended with %v; see %s", c.err, c.logPath)
+		}
 	case <-time.After(timeout):
 		c.cmd.Process.Kill()
 		<-c.done
-		return usage{}, fmt.Errorf("the bot did not stop within %v of SIGTERM; see %s", timeout, c.logPath)
-	}
-	if c.err != nil {
-		return usage{}, fmt.Errorf("the bot ended with %v; see %s", c.err, c.logPath)
+		err = fmt.Errorf("the bot did not stop within %v of SIGTERM; see %s", timeout, c.logPath)
 	}
 	ps := c.cmd.ProcessState
-	return usage{user: ps.UserTime(), system: ps.SystemTime(), maxRSS: maxRSS(ps)}, nil
+	u := usage{user: ps.UserTime(), system: ps.SystemTime(), maxRSS: peak}
+	if peak == 0 {
+		u.maxRSS = maxRSS(ps)
+	}
+	return u, err
+}
+
+// vmHWM is the peak resident memory of a running process, in bytes, from
+// Linux's /proc (0 elsewhere). The peak the kernel reports when a child
+// ends is no good for this: a child started with vfork, as Go starts them,
+// is charged the parent's peak before exec, so the load generator's memory
+// would show as the bot's. Read before the bot stops, it leaves out only
+// its last moments, when it is finishing its work.
+func vmHWM(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // kill ends the process if it still runs.

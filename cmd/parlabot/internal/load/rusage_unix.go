@@ -12,7 +12,8 @@ import (
 // terminate asks p to finish, as a service manager does.
 func terminate(p *os.Process) error { return p.Signal(syscall.SIGTERM) }
 
-// maxRSS is the peak resident memory of a finished process, in bytes.
+// maxRSS is the peak resident memory of a finished process, in bytes, as
+// the kernel reports it (see vmHWM for why it is the fallback).
 func maxRSS(ps *os.ProcessState) int64 {
 	ru, ok := ps.SysUsage().(*syscall.Rusage)
 	if !ok {
