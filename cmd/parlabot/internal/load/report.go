@@ -62,7 +62,11 @@ type Result struct {
 	Latency Latency `json:"latency_ms"`
 	// The bot process's CPU time and peak resident memory over its whole
 	// life, start and stop included, and its database's size at the end.
-	CPUSeconds    float64 `json:"cpu_seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// CPUPerTap is the bot's CPU time per tap, in milliseconds: what a
+	// tap costs whatever else the machine runs, so 1000/CPUPerTap is the
+	// taps per second one core holds.
+	CPUPerTap     float64 `json:"cpu_ms_per_tap"`
 	UserSeconds   float64 `json:"user_seconds"`
 	SystemSeconds float64 `json:"system_seconds"`
 	PeakRSSBytes  int64   `json:"peak_rss_bytes"`
@@ -121,7 +125,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "parlabot loadtest: %s citizens, %s; %s citizens already in the database; %d CPUs (%s/%s, %s), shared by the bot and the load generator\n\n",
 		thousands(float64(r.Settings.Citizens)), mode, thousands(float64(r.Settings.Existing)), r.Machine.CPUs, r.Machine.OS, r.Machine.Arch, r.Machine.Go)
-	rows := [][]string{{"transport", "bot", "taps/s", "answers/s", "p50", "p95", "p99", "cpu-s", "peak-RSS", "db", "errors", "gen-cpu-s"}}
+	rows := [][]string{{"transport", "bot", "taps/s", "answers/s", "p50", "p95", "p99", "cpu-s", "cpu/tap", "peak-RSS", "db", "errors", "gen-cpu-s"}}
 	for _, res := range r.Results {
 		answers, db := "-", "-"
 		if res.Bot == Parlabot {
@@ -129,7 +133,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		rows = append(rows, []string{res.Transport, res.Bot, thousands(res.TapsPerSecond), answers,
 			millis(res.Latency.P50), millis(res.Latency.P95), millis(res.Latency.P99),
-			strconv.FormatFloat(res.CPUSeconds, 'f', 1, 64), megabytes(res.PeakRSSBytes), db,
+			strconv.FormatFloat(res.CPUSeconds, 'f', 1, 64), strconv.FormatFloat(res.CPUPerTap, 'f', 2, 64) + "ms",
+			megabytes(res.PeakRSSBytes), db,
 			strconv.Itoa(res.Errors), strconv.FormatFloat(res.GeneratorCPUSeconds, 'f', 1, 64)})
 	}
 	writeColumns(&b, rows, 2)
@@ -139,7 +144,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	b.WriteString("\ntaps/s: updates (taps and messages) the bot reacted to per second; for the null bot, updates acknowledged.\n" +
 		"answers/s: answers to questions stored, each synced to disk before the citizen saw the next question.\n" +
 		"p50/p95/p99: from a tap reaching Telegram to the bot's first reaction (for the null bot, its acknowledgement).\n" +
-		"cpu-s, peak-RSS: the bot process, start to stop; gen-cpu-s: the load generator and fake Telegram meanwhile.\n")
+		"cpu-s, peak-RSS: the bot process, start to stop; cpu/tap: its CPU time per tap (one core holds 1000/cpu-ms taps/s).\n" +
+		"gen-cpu-s: the load generator and fake Telegram meanwhile, on the same CPUs.\n")
 	for _, res := range r.Results {
 		for _, s := range res.ErrorSamples {
 			fmt.Fprintf(&b, "error (%s %s): %s\n", res.Transport, res.Bot, s)

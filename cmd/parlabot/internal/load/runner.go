@@ -100,6 +100,9 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 	t.fill(&res, elapsed)
 	res.UserSeconds, res.SystemSeconds = usage.user.Seconds(), usage.system.Seconds()
 	res.CPUSeconds = res.UserSeconds + res.SystemSeconds
+	if res.Taps > 0 {
+		res.CPUPerTap = 1000 * res.CPUSeconds / float64(res.Taps)
+	}
 	res.PeakRSSBytes = usage.maxRSS
 	if r.kind == Parlabot {
 		if err := r.stored(ctx, db, &res); err != nil {
