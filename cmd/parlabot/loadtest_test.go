@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,10 @@ func TestLoadtest(t *testing.T) {
 		if res.TapsPerSecond <= 0 || res.Seconds <= 0 || res.CPUSeconds <= 0 || res.PeakRSSBytes <= 0 {
 			t.Errorf("%s: %.1f taps/s over %.2f s, %.2f cpu-s, %d bytes peak; want all above 0",
 				run, res.TapsPerSecond, res.Seconds, res.CPUSeconds, res.PeakRSSBytes)
+		}
+		if runtime.GOOS == "linux" && (res.AnonRSSBytes <= 0 || res.FileRSSBytes <= 0 || res.AnonRSSBytes+res.FileRSSBytes > res.PeakRSSBytes) {
+			t.Errorf("%s: %d bytes of its own and %d of files resident at the end, %d at the peak; want both above 0, within the peak",
+				run, res.AnonRSSBytes, res.FileRSSBytes, res.PeakRSSBytes)
 		}
 		switch res.Bot {
 		case load.Parlabot:

@@ -24,6 +24,9 @@ type child struct {
 type usage struct {
 	user, system time.Duration
 	maxRSS       int64 // bytes
+	// anonRSS and fileRSS are its own memory and the mapped files' pages
+	// it held just before it was asked to stop.
+	anonRSS, fileRSS int64
 }
 
 // startChild starts exe with args, its environment the caller's without
@@ -58,7 +61,7 @@ func startChild(exe string, args, env []string, logPath string) (*child, error) 
 // waits for it, killing it after timeout, and returns what it used, also
 // with the error when it did not end well.
 func (c *child) stop(timeout time.Duration) (usage, error) {
-	peak := vmHWM(c.cmd.Process.Pid)
+	mem := readMemory(c.cmd.Process.Pid)
 	if err := terminate(c.cmd.Process); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return usage{}, err
 	}
@@ -74,34 +77,50 @@ func (c *child) stop(timeout time.Duration) (usage, error) {
 		err = fmt.Errorf("the bot did not stop within %v of SIGTERM; see %s", timeout, c.logPath)
 	}
 	ps := c.cmd.ProcessState
-	u := usage{user: ps.UserTime(), system: ps.SystemTime(), maxRSS: peak}
-	if peak == 0 {
+	u := usage{user: ps.UserTime(), system: ps.SystemTime(), maxRSS: mem.peak, anonRSS: mem.anon, fileRSS: mem.file}
+	if mem.peak == 0 {
 		u.maxRSS = maxRSS(ps)
 	}
 	return u, err
 }
 
-// vmHWM is the peak resident memory of a running process, in bytes, from
-// Linux's /proc (0 elsewhere). The peak the kernel reports when a child
-// ends is no good for this: a child started with vfork, as Go starts them,
-// is charged the parent's peak before exec, so the load generator's memory
-// would show as the bot's. Read before the bot stops, it leaves out only
-// its last moments, when it is finishing its work.
-func vmHWM(pid int) int64 {
+// memory is a running process's resident memory, from Linux's /proc
+// (zeros elsewhere): its peak, and now its own (anonymous: heap, stacks)
+// and the mapped files' pages it holds (the database, which the kernel
+// can take back). The peak the kernel reports when a child ends is no good
+// here: a child started with vfork, as Go starts them, is charged its
+// parent's peak from before exec, so the load generator's memory would
+// show as the bot's. Read before the bot stops, the peak leaves out only
+// its last moments, when it finishes its work.
+type memory struct {
+	peak, anon, file int64 // bytes
+}
+
+func readMemory(pid int) memory {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return memory{}
 	}
+	var m memory
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb * 1024
+		name, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "VmHWM":
+			m.peak = kb * 1024
+		case "RssAnon":
+			m.anon = kb * 1024
+		case "RssFile":
+			m.file = kb * 1024
 		}
 	}
-	return 0
+	return m
 }
 
 // kill ends the process if it still runs.

@@ -70,7 +70,12 @@ type Result struct {
 	UserSeconds   float64 `json:"user_seconds"`
 	SystemSeconds float64 `json:"system_seconds"`
 	PeakRSSBytes  int64   `json:"peak_rss_bytes"`
-	DBBytes       int64   `json:"db_bytes,omitempty"`
+	// At the end of the run, before stopping: the bot's own memory (heap,
+	// stacks) and the pages of the database file it had mapped, which the
+	// kernel takes back when memory runs short (Linux only).
+	AnonRSSBytes int64 `json:"anon_rss_bytes,omitempty"`
+	FileRSSBytes int64 `json:"file_rss_bytes,omitempty"`
+	DBBytes      int64 `json:"db_bytes,omitempty"`
 	// GeneratorCPUSeconds is the CPU time the load generator and the fake
 	// Telegram used meanwhile, on the same machine.
 	GeneratorCPUSeconds float64 `json:"generator_cpu_seconds"`

@@ -103,7 +103,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 	if res.Taps > 0 {
 		res.CPUPerTap = 1000 * res.CPUSeconds / float64(res.Taps)
 	}
-	res.PeakRSSBytes = usage.maxRSS
+	res.PeakRSSBytes, res.AnonRSSBytes, res.FileRSSBytes = usage.maxRSS, usage.anonRSS, usage.fileRSS
 	if r.kind == Parlabot {
 		if err := r.stored(ctx, db, &res); err != nil {
 			return res, err

@@ -13,7 +13,7 @@ import (
 func terminate(p *os.Process) error { return p.Signal(syscall.SIGTERM) }
 
 // maxRSS is the peak resident memory of a finished process, in bytes, as
-// the kernel reports it (see vmHWM for why it is the fallback).
+// the kernel reports it (see readMemory for why it is the fallback).
 func maxRSS(ps *os.ProcessState) int64 {
 	ru, ok := ps.SysUsage().(*syscall.Rusage)
 	if !ok {
