@@ -226,6 +226,11 @@ func (s *Server) dispatch() (next time.Time) {
 			inFlight++
 		}
 	}
+	if inFlight >= hook.info.MaxConnections {
+		// Nothing can be posted until a request ends, which is a change
+		// of the queue: dispatch runs again then.
+		return time.Time{}
+	}
 	now := time.Now()
 	waiting := make(map[int64]bool) // chats with an earlier update not yet delivered
 	for _, q := range s.queue {
