@@ -54,6 +54,7 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 		return usagef("--lang: %v", err)
 	}
 	defer m.cpuProfile()()
+	m.tuneGC()
 	store, err := m.openStore(c)
 	if err != nil {
 		return storeError("open database", err)
