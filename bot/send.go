@@ -140,6 +140,7 @@ func notModified(err error) bool {
 func telegramClients(pollTimeout, callTimeout time.Duration) (poll, call *http.Client) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = callTimeout
+	t.MaxIdleConnsPerHost = maxIdleConns
 	return &http.Client{Timeout: pollTimeout + callTimeout},
-		&http.Client{Transport: t, Timeout: 10 * time.Minute}
+		&http.Client{Transport: wholeBody{t}, Timeout: 10 * time.Minute}
 }

@@ -44,6 +44,8 @@
 //
 // Every request is recorded (Calls), faults can be injected per method
 // (Fail for error answers, Hang for calls that get no answer), and Subscribe streams chat changes to an observer such as the
-// sandbox's web chat. All methods of Server and User are safe for concurrent
-// use.
+// sandbox's web chat. For load, `parlabot loadtest` plays thousands of
+// citizens: Observe tells it of every change and confirmation as it
+// happens, and RecordCalls(false) keeps memory flat. All methods of Server
+// and User are safe for concurrent use.
 package telegramtest

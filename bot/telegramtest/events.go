@@ -70,6 +70,9 @@ func (s *Server) Subscribe(chatID int64) (<-chan Event, func()) {
 
 // emit sends an event about m to the chat's subscribers; s.mu must be held.
 func (s *Server) emit(chatID int64, kind string, m *storedMessage) {
+	if len(s.subs) == 0 && len(s.observers) == 0 {
+		return // nobody to tell: spare the copy
+	}
 	ev := Event{ChatID: chatID, Kind: kind}
 	if m != nil {
 		ev.Message = m.view()
@@ -77,8 +80,14 @@ func (s *Server) emit(chatID int64, kind string, m *storedMessage) {
 	s.send(ev)
 }
 
-// send delivers ev without blocking; s.mu must be held.
+// send delivers ev to the observers, and to the subscribers without
+// blocking; s.mu must be held.
 func (s *Server) send(ev Event) {
+	for _, o := range s.observers {
+		if o.Event != nil {
+			o.Event(ev)
+		}
+	}
 	for _, sub := range s.subs {
 		if sub.chatID != 0 && sub.chatID != ev.ChatID {
 			continue

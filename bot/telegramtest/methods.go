@@ -279,11 +279,13 @@ func (s *Server) answerCallbackQuery(r *request) (any, *apiError) {
 	q.answered = true
 	c := s.chats[q.chatID]
 	c.lastAnswer, c.hasAnswer = text, true
-	ev := Event{ChatID: c.id, Kind: EventCallbackAnswer, Text: text, ShowAlert: r.boolParam("show_alert")}
-	if m := c.find(q.messageID); m != nil {
-		ev.Message = m.view()
+	if len(s.subs) > 0 || len(s.observers) > 0 {
+		ev := Event{ChatID: c.id, Kind: EventCallbackAnswer, Text: text, ShowAlert: r.boolParam("show_alert")}
+		if m := c.find(q.messageID); m != nil {
+			ev.Message = m.view()
+		}
+		s.send(ev)
 	}
-	s.send(ev)
 	return true, nil
 }
 

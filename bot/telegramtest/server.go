@@ -62,6 +62,10 @@ type Server struct {
 
 	subs    map[int]*subscriber // (events.go)
 	nextSub int
+
+	observers    map[int]*Observer // (observe.go)
+	nextObserver int
+	noRecord     bool // RecordCalls(false): calls and deliveries are not kept
 }
 
 // New starts a fake Telegram Bot API server on a local port. Call Close when
@@ -79,6 +83,7 @@ func New() *Server {
 		files:     make(map[string]File),
 		commands:  make(map[string][]models.BotCommand),
 		subs:      make(map[int]*subscriber),
+		observers: make(map[int]*Observer),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -99,6 +104,7 @@ func (s *Server) Close() {
 		close(sub.ch)
 		delete(s.subs, id)
 	}
+	clear(s.observers)
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
@@ -357,8 +363,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if req != nil {
 		call.Params, call.Files = req.params, req.files
 	}
-	s.calls = append(s.calls, call)
-	idx := len(s.calls) - 1
+	idx := -1 // where the call is recorded, if it is
+	if !s.noRecord {
+		s.calls = append(s.calls, call)
+		idx = len(s.calls) - 1
+	}
 	aerr := perr
 	if aerr == nil && !known {
 		aerr = &apiError{Code: http.StatusNotFound, Description: "Not Found"}
@@ -376,9 +385,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		body, aerr = okBody(m.handler(s, req))
 	}
 	if aerr == errHang {
-		s.mu.Lock()
-		s.calls[idx].Code = 0
-		s.mu.Unlock()
+		s.setCode(idx, 0, "")
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
@@ -386,14 +393,23 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if aerr != nil {
-		s.mu.Lock()
-		s.calls[idx].Code, s.calls[idx].Error = aerr.Code, aerr.Description
-		s.mu.Unlock()
+		s.setCode(idx, aerr.Code, aerr.Description)
 		writeError(w, aerr)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
+}
+
+// setCode records the code (and error description) answered to the
+// idx-th call, if it was recorded (idx >= 0).
+func (s *Server) setCode(idx, code int, desc string) {
+	if idx < 0 {
+		return
+	}
+	s.mu.Lock()
+	s.calls[idx].Code, s.calls[idx].Error = code, desc
+	s.mu.Unlock()
 }
 
 // okBody renders a successful answer {"ok":true,"result":...}.

@@ -163,10 +163,7 @@ func (s *Server) confirm(offset int64) {
 			drop = q.id < offset && (!q.repeat || q.delivered)
 		}
 		if drop {
-			s.pending[q.id]--
-			if s.pending[q.id] <= 0 {
-				delete(s.pending, q.id)
-			}
+			s.settle(q.id)
 			changed = true
 			continue
 		}
@@ -185,9 +182,11 @@ func (s *Server) dropPending() {
 	if len(s.queue) == 0 {
 		return
 	}
+	for _, q := range s.queue {
+		s.settle(q.id)
+	}
 	clear(s.queue)
 	s.queue = nil
-	clear(s.pending)
 	s.notify()
 }
 

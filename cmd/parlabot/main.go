@@ -7,6 +7,7 @@
 //	parlabot export   --consultation SLUG | --all --format csv|xlsx|jsonl [--out FILE|DIR]
 //	parlabot report   --consultation SLUG [--lang es] [--format text|md|json]
 //	parlabot backup   --out FILE
+//	parlabot loadtest [--citizens N] [--concurrency N | --rate N] [--transport polling|webhook|both]
 //
 // While the bot runs it holds the database; export, report and backup then
 // ask it over a socket next to the database (see control.go).
@@ -58,6 +59,11 @@ Usage:
   parlabot report --consultation SLUG [--lang es] [--format text|md|json]
                                                 indicators, participation and answers
   parlabot backup --out FILE                    a consistent copy of the database
+  parlabot loadtest [--citizens 10000] [--concurrency 500 | --rate 1000] [--transport polling|webhook|both]
+                   [--existing 100000] [--json]
+                                                measure what this machine holds: simulated citizens
+                                                answer through a local Telegram emulator, against the
+                                                bot and a null bot that only acknowledges updates
 
 export, report and backup work while the bot runs: they ask it over the
 socket next to the database (PATH.sock), with nothing to configure.
@@ -126,6 +132,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.backup(ctx, rest)
 	case "sandbox":
 		err = m.runSandbox(ctx, rest)
+	case "loadtest":
+		err = m.loadTest(ctx, rest)
+	case "nullbot": // the load test's baseline; not for people
+		err = m.nullBot(ctx, rest)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(m.Stdout, usage)
 		return 0
@@ -134,7 +144,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 			err = usagef("the command comes first, then its flags: %s", reordered(args))
 			break
 		}
-		err = usagef("unknown command %q; use sandbox, run, import, export, report or backup (parlabot -h lists them)", cmd)
+		err = usagef("unknown command %q; use sandbox, run, import, export, report, backup or loadtest (parlabot -h lists them)", cmd)
 	}
 	var ue *usageError
 	switch {
@@ -251,7 +261,7 @@ func storeError(what string, err error) error {
 func reordered(args []string) string {
 	for i, a := range args {
 		switch a {
-		case "sandbox", "run", "import", "export", "report", "backup":
+		case "sandbox", "run", "import", "export", "report", "backup", "loadtest":
 			rest := append(append([]string{a}, args[:i]...), args[i+1:]...)
 			return "parlabot " + strings.Join(rest, " ")
 		}

@@ -53,6 +53,8 @@ func (m *Main) runBot(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("--lang: %v", err)
 	}
+	defer m.cpuProfile()()
+	m.tuneGC()
 	store, err := m.openStore(c)
 	if err != nil {
 		return storeError("open database", err)

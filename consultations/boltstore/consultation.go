@@ -67,8 +67,15 @@ func (s *Store) Consultation(ctx context.Context, slug string) (*consultations.C
 		return nil, storeError("get consultation", err)
 	}
 	defer tx.Rollback()
-	c, err := consultation(tx, slug)
-	return c, storeError(fmt.Sprintf("get consultation %q", slug), err)
+	v := tx.Bucket(consultationsBucket).Get([]byte(slug))
+	if v == nil {
+		return nil, consultations.Errorf(consultations.ENOTFOUND, "consultation %q not found", slug)
+	}
+	c, err := s.decoded.decode(slug, v)
+	if err != nil {
+		return nil, storeError(fmt.Sprintf("get consultation %q", slug), fmt.Errorf("decode consultation %q: %w", slug, err))
+	}
+	return c, nil
 }
 
 // Consultations returns every consultation, ordered by slug.
@@ -83,7 +90,7 @@ func (s *Store) Consultations(ctx context.Context) ([]*consultations.Consultatio
 	defer tx.Rollback()
 	var list []*consultations.Consultation
 	err = tx.Bucket(consultationsBucket).ForEach(func(k, v []byte) error {
-		c, err := decodeConsultation(v)
+		c, err := s.decoded.decode(string(k), v)
 		if err != nil {
 			return fmt.Errorf("decode consultation %q: %w", k, err)
 		}

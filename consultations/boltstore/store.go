@@ -81,6 +81,7 @@ type Store struct {
 	marks     atomic.Int64 // updates marked since Open, to prune now and then
 	committer *committer
 	tallies   tallies
+	decoded   decodedConsultations // (consultation_cache.go)
 }
 
 var _ consultations.Store = (*Store)(nil)

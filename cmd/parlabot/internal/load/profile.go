@@ -1,0 +1,23 @@
+package load
+
+import (
+	"os"
+	"runtime/pprof"
+)
+
+// profileSelf writes a CPU profile of this process to path until stop is
+// called.
+func profileSelf(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
