@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,7 +15,6 @@ import (
 // the null bot, each a process of its own, and prints what they held.
 func (m *Main) loadTest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	citizens := fs.Int("citizens", 10_000, "how many citizens answer the reference consultation in each run")
 	concurrency := fs.Int("concurrency", 500, "closed loop: how many citizens answer at once, each tapping again as soon as the bot reacts")
 	think := fs.Duration("think", 0, "closed loop: a citizen's pause between the bot's reaction and their next tap, e.g. 2s")
@@ -29,11 +27,8 @@ func (m *Main) loadTest(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	profile := fs.String("profile", "", "write CPU profiles of each bot and of the load generator into `directory`")
 	seed := fs.Uint64("seed", 1, "seed of the citizens' answers")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("loadtest: %v", err)
+	if err := m.parseQuietly(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("loadtest takes no arguments, got %q", fs.Arg(0))

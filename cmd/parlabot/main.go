@@ -198,7 +198,6 @@ func (a *adminList) Set(v string) error {
 // defaults taken from the environment.
 func (m *Main) flags(name string, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	fs.StringVar(&c.db, "db", m.env("PARLABOT_DB", "./parlabot.db"), "database `file` (PARLABOT_DB)")
 	fs.StringVar(&c.token, "token", m.env("TELEGRAM_BOT_TOKEN", ""), "Telegram bot `token` from @BotFather (TELEGRAM_BOT_TOKEN)")
 	fs.StringVar(&c.apiURL, "api-url", m.env("PARLABOT_API_URL", "https://api.telegram.org"), "Telegram Bot API `URL` (PARLABOT_API_URL)")
@@ -215,10 +214,25 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 			return usagef("PARLABOT_ADMINS: %v", err)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
+	return m.parseQuietly(fs, args)
+}
+
+// parseQuietly parses flags without the flag package's own output, so bad
+// usage is the one line Run prints; -h prints the command's flags on
+// stdout.
+func (m *Main) parseQuietly(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(m.Stdout)
+		fmt.Fprintf(m.Stdout, "Usage of parlabot %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return err
+	}
+	if err != nil && strings.HasPrefix(err.Error(), "flag provided but not defined") {
+		return usagef("%s: %v (parlabot %s -h lists its flags)", fs.Name(), err, fs.Name())
+	}
+	if err != nil {
 		return usagef("%s: %v", fs.Name(), err)
 	}
 	return nil

@@ -264,3 +264,24 @@ func TestExportCSVAndXLSX(t *testing.T) {
 		t.Errorf("bad layout: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestBadFlagValueIsOneLine checks that a flag the flag package refuses
+// gives the one line Run prints, not the flag package's usage dump too, and
+// that -h lists the flags on stdout.
+func TestBadFlagValueIsOneLine(t *testing.T) {
+	ctx := context.Background()
+	for _, args := range [][]string{
+		{"run", "--token", "x", "--retention", "3x"},
+		{"export", "--consultation", "s", "--nope"},
+		{"loadtest", "--citizens", "many"},
+	} {
+		r := parlabot(t, ctx, nil, args...)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || strings.Contains(r.stderr, "Usage") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, r.code, r.stderr)
+		}
+	}
+	r := parlabot(t, ctx, nil, "export", "-h")
+	if r.code != 0 || !strings.Contains(r.stdout, "-consultation") || r.stderr != "" {
+		t.Errorf("export -h: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
