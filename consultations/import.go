@@ -17,6 +17,12 @@ func Import(ctx context.Context, s Store, data []byte, now time.Time) (c *Consul
 	if err != nil {
 		return nil, false, err
 	}
+	return ImportFile(ctx, s, f, now)
+}
+
+// ImportFile is Import of a file already parsed, so that a caller can
+// refuse a bad file before it opens the store.
+func ImportFile(ctx context.Context, s Store, f *File, now time.Time) (c *Consultation, updated bool, err error) {
 	c = f.Consultation
 	stored, err := s.Consultation(ctx, c.Slug)
 	if err != nil && ErrorCode(err) != ENOTFOUND {

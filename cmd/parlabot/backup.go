@@ -17,6 +17,9 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if fi, err := os.Stat(p.out); err == nil && fi.IsDir() {
+		return usagef("--out %s is a directory; name the copy's file, e.g. --out %s/parlabot-backup.db", p.out, p.out)
+	}
 	if err := m.execute(ctx, p); err != nil {
 		return err
 	}
@@ -29,7 +32,6 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 func (m *Main) prepareBackup(args []string) (*prepared, error) {
 	p := &prepared{name: "backup", args: args}
 	fs := m.flags("backup", &p.c)
-	p.fs = fs
 	out := fs.String("out", "", "write the copy to `FILE`")
 	if err := m.parse(fs, args); err != nil {
 		return nil, err
@@ -41,9 +43,6 @@ func (m *Main) prepareBackup(args []string) (*prepared, error) {
 		return nil, usagef("backup needs --out FILE, the copy to write")
 	}
 	p.out = *out
-	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
-		return nil, usagef("--out %s is a directory; name the copy's file, e.g. --out %s/parlabot-backup.db", *out, *out)
-	}
 	p.run = func(ctx context.Context, store *boltstore.Store, o output, via string) error {
 		f, err := o.Create("backup.db", true)
 		if err != nil {

@@ -242,3 +242,32 @@ func TestBackupLoop(t *testing.T) {
 	cancel()
 	<-stopped
 }
+
+// TestBackupKeepFromTheEnvironment checks that PARLABOT_BACKUP_KEEP alone,
+// without a backup directory, is no error, and that a bad one is named as
+// the variable, not as a flag the user never typed.
+func TestBackupKeepFromTheEnvironment(t *testing.T) {
+	var m Main
+	m.Getenv = func(k string) string { return map[string]string{"PARLABOT_BACKUP_KEEP": "0"}[k] }
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--backup-dir", t.TempDir()}, "PARLABOT_BACKUP_KEEP=0"},
+	} {
+		var c common
+		fs := m.flags("run", &c)
+		o, err := m.opsFlags(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		err = o.check(fs)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -236,7 +236,6 @@ type control struct {
 	store *boltstore.Store
 	log   *slog.Logger
 	ln    net.Listener
-	path  string
 	wg    sync.WaitGroup
 	busy  chan struct{} // at most cap(busy) commands at once
 }
@@ -258,7 +257,7 @@ func (m *Main) serveControl(ctx context.Context, store *boltstore.Store, log *sl
 		ln.Close()
 		return nil, fmt.Errorf("restrict the control socket %s: %w", path, err)
 	}
-	c := &control{m: m, store: store, log: log, ln: ln, path: path, busy: make(chan struct{}, 2)}
+	c := &control{m: m, store: store, log: log, ln: ln, busy: make(chan struct{}, 2)}
 	ctx, cancel := context.WithCancel(ctx)
 	c.wg.Add(1)
 	go func() {

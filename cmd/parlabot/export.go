@@ -25,13 +25,15 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if fi, err := os.Stat(p.out); err == nil && fi.IsDir() {
+		p.dir = true // --out DIR with one consultation: DIR/SLUG.csv
+	}
 	return m.execute(ctx, p)
 }
 
 func (m *Main) prepareExport(args []string) (*prepared, error) {
 	p := &prepared{name: "export", args: args}
 	fs := m.flags("export", &p.c)
-	p.fs = fs
 	slug := fs.String("consultation", "", "the consultation's `slug`")
 	all := fs.Bool("all", false, "export every consultation, a file each, into the directory --out names")
 	format := fs.String("format", export.FormatJSONL, "output `format`: csv, xlsx or jsonl")
@@ -72,10 +74,6 @@ func (m *Main) prepareExport(args []string) (*prepared, error) {
 	opts := export.Options{Layout: *layout, Lang: labels, Excel: *excel, RedactText: *redact}
 	p.out = *out
 	p.dir = *all
-	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
-		p.dir = true // --out DIR with one consultation: DIR/SLUG.csv
-	}
-	db := p.c.db
 	p.run = func(ctx context.Context, store *boltstore.Store, o output, via string) error {
 		var list []*consultations.Consultation
 		if *all {
@@ -84,13 +82,13 @@ func (m *Main) prepareExport(args []string) (*prepared, error) {
 				return storeError("read consultations", err)
 			}
 			if len(list) == 0 {
-				return fmt.Errorf("no consultations in %s yet; import one first with parlabot import FILE.yaml", db)
+				return fmt.Errorf("no consultations in %s yet; import one first with parlabot import FILE.yaml", store.Path())
 			}
 			slices.SortFunc(list, func(a, b *consultations.Consultation) int { return strings.Compare(a.Slug, b.Slug) })
 		} else {
 			cons, err := store.Consultation(ctx, *slug)
 			if err != nil {
-				return consultationError(err, *slug, db)
+				return consultationError(err, *slug, store.Path())
 			}
 			list = append(list, cons)
 		}

@@ -27,12 +27,18 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, errors.Unwrap(err))
 	}
+	// A bad file is refused before the database is opened (or created, when
+	// --db has a typo).
+	f, err := consultations.ParseFile(data)
+	if err != nil {
+		return m.refuse(path, err)
+	}
 	store, err := m.openStore(c)
 	if err != nil {
 		return storeError("open database", err)
 	}
 	defer store.Close()
-	cons, existed, err := consultations.Import(ctx, store, data, m.Now())
+	cons, existed, err := consultations.ImportFile(ctx, store, f, m.Now())
 	if err != nil {
 		return m.refuse(path, err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -19,7 +18,6 @@ type job func(ctx context.Context, store *boltstore.Store, out output, via strin
 type prepared struct {
 	name string
 	c    common
-	fs   *flag.FlagSet
 	args []string // as given, for the running bot to parse the same way
 	out  string   // where the output goes on this machine: "" for stdout
 	dir  bool     // out is a directory

@@ -253,10 +253,8 @@ func (m *Main) openStore(c common) (*boltstore.Store, error) {
 
 // logger writes text logs on a terminal and JSON otherwise.
 func (m *Main) logger() *slog.Logger {
-	if f, ok := m.Stderr.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(m.Stderr, nil))
-		}
+	if terminal(m.Stderr) {
+		return slog.New(slog.NewTextHandler(m.Stderr, nil))
 	}
 	return slog.New(slog.NewJSONHandler(m.Stderr, nil))
 }

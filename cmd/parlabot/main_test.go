@@ -285,3 +285,16 @@ func TestBadFlagValueIsOneLine(t *testing.T) {
 		t.Errorf("export -h: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestImportRefusesBeforeOpening checks that a bad file is refused before
+// the database is opened, so a mistyped --db creates no file.
+func TestImportRefusesBeforeOpening(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "typo.db")
+	r := parlabot(t, context.Background(), nil, "import", "--db", db, "testdata/bad.yaml")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("refusing a bad file created the database: %v", err)
+	}
+}

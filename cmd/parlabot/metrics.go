@@ -130,14 +130,14 @@ func (m *Main) metricsFlag(fs *flag.FlagSet) *opsOptions {
 
 // check refuses flags that make no sense together.
 func (o *opsOptions) check(fs *flag.FlagSet) error {
-	if o.backupDir == nil {
-		return nil
-	}
-	if *o.backupKeep < 1 {
-		return usagef("--backup-keep %d: keep at least 1 daily backup", *o.backupKeep)
-	}
-	if *o.backupDir == "" && flagSet(fs, "backup-keep") {
+	switch {
+	case o.backupDir == nil:
+	case *o.backupDir == "" && flagSet(fs, "backup-keep"):
 		return usagef("--backup-keep needs --backup-dir, the directory of the daily backups")
+	case *o.backupDir != "" && *o.backupKeep < 1 && flagSet(fs, "backup-keep"):
+		return usagef("--backup-keep %d: keep at least 1 daily backup", *o.backupKeep)
+	case *o.backupDir != "" && *o.backupKeep < 1:
+		return usagef("PARLABOT_BACKUP_KEEP=%d: keep at least 1 daily backup", *o.backupKeep)
 	}
 	return nil
 }

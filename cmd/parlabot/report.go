@@ -25,7 +25,6 @@ func (m *Main) report(ctx context.Context, args []string) error {
 func (m *Main) prepareReport(args []string) (*prepared, error) {
 	p := &prepared{name: "report", args: args}
 	fs := m.flags("report", &p.c)
-	p.fs = fs
 	slug := fs.String("consultation", "", "the consultation's `slug`")
 	format := fs.String("format", "text", "output `format`: text, md or json")
 	if err := m.parse(fs, args); err != nil {
@@ -45,11 +44,10 @@ func (m *Main) prepareReport(args []string) (*prepared, error) {
 	if err != nil {
 		return nil, usagef("--lang: %v", err)
 	}
-	db := p.c.db
 	p.run = func(ctx context.Context, store *boltstore.Store, o output, via string) error {
 		cons, err := store.Consultation(ctx, *slug)
 		if err != nil {
-			return consultationError(err, *slug, db)
+			return consultationError(err, *slug, store.Path())
 		}
 		rep, err := consultations.ReportFrom(ctx, store, cons, m.Now())
 		if err != nil {

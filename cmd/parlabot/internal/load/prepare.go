@@ -20,9 +20,8 @@ import (
 // baseline is what the database holds before a run: the runs' answers
 // are counted on top of it.
 type baseline struct {
-	citizens  int // completed responses (the existing citizens')
-	answers   int // their answers
-	consulted *consultations.Consultation
+	citizens int // completed responses (the existing citizens')
+	answers  int // their answers
 }
 
 // prepare makes sure the database at path holds the reference
@@ -53,7 +52,7 @@ func prepare(ctx context.Context, path string, existing int, progress io.Writer)
 			return baseline{}, err
 		}
 	}
-	b := baseline{consulted: c}
+	var b baseline
 	b.citizens, b.answers, err = countAnswers(ctx, s)
 	if err != nil {
 		return baseline{}, err
