@@ -225,6 +225,16 @@ type Response struct {
 // IsCompleted reports whether the citizen reached the end.
 func (r *Response) IsCompleted() bool { return !r.Completed.IsZero() }
 
+// Seconds is how long the citizen took from start to finish, in whole
+// seconds; timed is false while not completed, when the start is unknown,
+// or when the clock put the finish before the start.
+func (r *Response) Seconds() (secs int, timed bool) {
+	if !r.IsCompleted() || r.Started.IsZero() || r.Completed.Before(r.Started) {
+		return 0, false
+	}
+	return int(r.Completed.Sub(r.Started).Seconds()), true // a Duration saturates at about 292 years
+}
+
 // SettleImported sets the status of a consultation read from a file: a new
 // one starts as a draft and follows its dates; an update keeps the status
 // the stored version has (a clerk may have opened or closed it by hand),

@@ -65,9 +65,9 @@ func (j *JSONLWriter) Write(r *Response) error {
 	if r.IsCompleted() {
 		b.WriteString(`,"completed_at":`)
 		j.time(r.Completed)
-		if !r.Started.IsZero() {
+		if secs, timed := r.Seconds(); timed {
 			b.WriteString(`,"seconds":`)
-			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(r.Completed.Sub(r.Started)/time.Second), 10))
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(secs), 10))
 		}
 	}
 	b.WriteString(`,"answers":{`)

@@ -259,3 +259,17 @@ func BenchmarkJSONLWriter(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestJSONLWriterClockBackwards checks that a response whose finish the
+// clock put before its start has no seconds, rather than negative ones.
+func TestJSONLWriterClockBackwards(t *testing.T) {
+	var buf bytes.Buffer
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	r := &Response{Participant: "p", Language: "es", Started: start, Completed: start.Add(-time.Minute)}
+	if err := NewJSONLWriter(&buf, reference(t)).Write(r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "seconds") {
+		t.Errorf("got %s, want no seconds", buf.String())
+	}
+}

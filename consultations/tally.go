@@ -157,7 +157,7 @@ func (t *Tally) Add(r *Response, sign int) {
 		t.languages[lang] = lf
 	}
 	stop := t.stoppedAt(r, parsed)
-	secs, timed := durationOf(r)
+	secs, timed := r.Seconds()
 	for _, f := range [2]*funnel{&t.all, lf} {
 		f.started += sign
 		if r.IsCompleted() {
@@ -292,16 +292,6 @@ func (t *Tally) stoppedAt(r *Response, parsed []parsedAnswer) int {
 		}
 	}
 	return last
-}
-
-// durationOf is how long r took to complete, in whole seconds; timed is
-// false when it is not completed, has no start, or ends before it starts.
-func durationOf(r *Response) (secs int, timed bool) {
-	if !r.IsCompleted() || r.Started.IsZero() || r.Completed.Before(r.Started) {
-		return 0, false
-	}
-	d := r.Completed.Sub(r.Started)
-	return int(d.Seconds()), true // a Duration saturates at about 292 years
 }
 
 // Clone returns an independent copy of the tally, to build a report from

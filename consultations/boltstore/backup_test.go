@@ -62,3 +62,37 @@ func TestCountStarted(t *testing.T) {
 		t.Errorf("CountStarted = %d, %v; want 2", n, err)
 	}
 }
+
+// TestStatusChangeKeepsTheTally checks that saving a consultation whose
+// questions did not change (a status, a date, a text) keeps its running
+// tally instead of recounting every response, and that a change of
+// questions drops it.
+func TestStatusChangeKeepsTheTally(t *testing.T) {
+	s, _ := openTest(t)
+	c := testConsultation("survey")
+	putTest(t, s, c)
+	commitTest(t, s, consultations.Change{Response: testResponse("survey", "p1", true)})
+	if _, err := s.Tally(context.Background(), "survey"); err != nil {
+		t.Fatal(err)
+	}
+	kept := func() bool {
+		s.tallies.mu.Lock()
+		defer s.tallies.mu.Unlock()
+		return s.tallies.m["survey"] != nil
+	}
+	closed := *c
+	closed.Status = consultations.StatusClosed
+	closed.Title = consultations.Text{"es": "Otro título"}
+	putTest(t, s, &closed)
+	if !kept() {
+		t.Error("a change of status and title dropped the tally")
+	}
+	more := closed
+	more.Questions = append(append([]consultations.Question(nil), c.Questions...), consultations.Question{
+		ID: "extra", Kind: consultations.KindText, Text: consultations.Text{"es": "¿Algo más?"}, Optional: true,
+	})
+	putTest(t, s, &more)
+	if kept() {
+		t.Error("a change of questions kept the old tally")
+	}
+}

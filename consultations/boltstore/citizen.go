@@ -181,38 +181,8 @@ func (s *Store) DeleteCitizen(ctx context.Context, userID int64) error {
 		return fmt.Errorf("delete citizen: %w", err)
 	}
 	err := s.write(func(tx *bbolt.Tx) error {
-		key := userKey(userID)
-		v := tx.Bucket(citizensBucket).Get(key)
-		if v == nil {
-			return nil
-		}
-		seq, citizen, err := splitCitizen(v)
-		if err != nil {
-			return fmt.Errorf("decode citizen: %w", err)
-		}
-		c, err := decodeCitizen(citizen, nil)
-		if err != nil {
-			return fmt.Errorf("decode citizen: %w", err)
-		}
-		if seq != 0 {
-			if err := tx.Bucket(sessionsBucket).Delete(u64(seq)); err != nil {
-				return fmt.Errorf("delete session: %w", err)
-			}
-		}
-		if err := tx.Bucket(subscribersBucket).Delete(key); err != nil {
-			return fmt.Errorf("delete subscriber: %w", err)
-		}
-		if c.Username != "" {
-			names := tx.Bucket(usernamesBucket)
-			name := []byte(normUsername(c.Username))
-			// The name may have passed to someone else since.
-			if bytesEqual(names.Get(name), key) {
-				if err := names.Delete(name); err != nil {
-					return fmt.Errorf("delete username: %w", err)
-				}
-			}
-		}
-		return tx.Bucket(citizensBucket).Delete(key)
+		_, err := deleteCitizen(tx, userID)
+		return err
 	})
 	return storeError("delete citizen", err)
 }

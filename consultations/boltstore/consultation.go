@@ -3,6 +3,7 @@ package boltstore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"go.etcd.io/bbolt"
@@ -25,12 +26,17 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 	}
 	now := s.now()
 	stored := *c
+	// Only a change to the questions needs the responses read (to refuse
+	// what would break them) and the running tally recounted; a change of
+	// status, dates or texts, the usual one, needs neither.
+	sameQuestions := false
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		old, err := consultation(tx, c.Slug)
 		if err != nil && consultations.ErrorCode(err) != consultations.ENOTFOUND {
 			return err
 		}
-		if old != nil {
+		sameQuestions = old != nil && reflect.DeepEqual(old.Questions, c.Questions)
+		if old != nil && !sameQuestions {
 			usage, err := consultationUsage(tx, c.Slug)
 			if err != nil {
 				return err
@@ -38,6 +44,8 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 			if problems := consultations.CheckUpdate(old, c, usage); len(problems) > 0 {
 				return &consultations.ValidationError{Problems: problems}
 			}
+		}
+		if old != nil {
 			stored.Created = old.Created
 			if stored.Anonymised.IsZero() {
 				// A copy read before Anonymise ran must not undo it.
@@ -52,7 +60,9 @@ func (s *Store) PutConsultation(ctx context.Context, c *consultations.Consultati
 	if err != nil {
 		return storeError(fmt.Sprintf("put consultation %q", c.Slug), err)
 	}
-	s.tallies.forget(c.Slug)
+	if !sameQuestions {
+		s.tallies.forget(c.Slug)
+	}
 	c.Created, c.Updated, c.Anonymised = stored.Created, stored.Updated, stored.Anonymised
 	return nil
 }

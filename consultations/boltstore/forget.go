@@ -3,7 +3,6 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"go.etcd.io/bbolt"
@@ -201,21 +200,17 @@ func deleteDeliveries(tx *bbolt.Tx, userID int64) (int, error) {
 		return 0, err
 	}
 	for _, id := range ids {
-		box := outbox.Bucket(id)
-		var d consultations.Delivery
-		if err := json.Unmarshal(box.Get(key), &d); err != nil {
-			return 0, fmt.Errorf("decode delivery: %w", err)
-		}
-		if err := box.Delete(key); err != nil {
+		if err := outbox.Bucket(id).Delete(key); err != nil {
 			return 0, fmt.Errorf("delete delivery: %w", err)
 		}
-		if p := pending.Bucket(id); p != nil {
-			if err := p.Delete(key); err != nil {
-				return 0, fmt.Errorf("delete pending delivery: %w", err)
-			}
-		}
-		if d.State != consultations.DeliveryPending {
+		// The pending index holds exactly the deliveries still pending
+		// (RecordDelivery takes a delivery out as it leaves that state).
+		p := pending.Bucket(id)
+		if p == nil || p.Get(key) == nil {
 			continue
+		}
+		if err := p.Delete(key); err != nil {
+			return 0, fmt.Errorf("delete pending delivery: %w", err)
 		}
 		bc, err := getBroadcast(tx, readU64(id))
 		if err != nil {

@@ -92,18 +92,23 @@ func (s *Store) Tally(ctx context.Context, slug string) (*consultations.Tally, e
 		built = tl
 		return nil
 	}
-	install := func() {
-		s.tallies.mu.Lock()
-		if s.tallies.m[slug] == nil {
-			s.tallies.m[slug] = built
-		}
-		s.tallies.mu.Unlock()
-	}
+	var got *consultations.Tally
+	install := func() { got = s.tallies.install(slug, built) }
 	if err := s.committer.do(build, install); err != nil {
 		return nil, storeError(fmt.Sprintf("tally %q", slug), err)
 	}
-	if tl := s.tallies.snapshot(slug); tl != nil {
-		return tl, nil
+	return got, nil
+}
+
+// install keeps tl as the slug's tally unless another was installed
+// meanwhile, and returns a copy of the one kept: a forget between the
+// install and the copy (a change of questions) then cannot leave the caller
+// without a tally.
+func (t *tallies) install(slug string, tl *consultations.Tally) *consultations.Tally {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m[slug] == nil {
+		t.m[slug] = tl
 	}
-	return nil, consultations.Errorf(consultations.EINTERNAL, "tally %q could not be kept", slug)
+	return t.m[slug].Clone()
 }

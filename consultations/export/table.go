@@ -135,8 +135,8 @@ func (t *table) wide(r *consultations.Response) []cell {
 	row[2] = at(r.Started)
 	row[3] = at(r.Completed)
 	row[4] = cell{}
-	if r.IsCompleted() && !r.Started.IsZero() {
-		row[4] = num(int(r.Completed.Sub(r.Started) / time.Second))
+	if secs, timed := r.Seconds(); timed {
+		row[4] = num(secs)
 	}
 	row[5] = str(t.c.Wave)
 	for i := 6; i < len(t.columns); i++ {
