@@ -187,7 +187,7 @@ func (r *sending) loop(ctx context.Context) (stopReason, error) {
 			r.wg.Add(1)
 			go func() {
 				defer r.wg.Done()
-				r.results <- s.deliverOne(ctx, d, r.kind, r.invites)
+				r.results <- s.deliverOne(ctx, d, r)
 			}()
 			r.collect()
 		}
@@ -282,14 +282,14 @@ func (s *broadcaster) recordLeftovers(ctx context.Context) error {
 // maxAttempts tries. A 429 holds every send and tries again without
 // counting. When ctx ends before a send, the delivery is left pending; a
 // send under way is finished and recorded.
-func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, kind consultations.BroadcastKind, invites map[string]screen) outcome {
-	sc, ok := invites[d.Language]
+func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, r *sending) outcome {
+	sc, ok := r.invites[d.Language]
 	if !ok {
-		sc = invites[s.bot.msg.Default()]
+		sc = r.invites[s.bot.msg.Default()]
 	}
-	if kind == consultations.BroadcastInvite && s.withdrawn(ctx, d) {
-		// Said /stop (or answered) since the plan: nothing is sent
-		// without the citizen's yes.
+	if s.withdrawn(ctx, d, r) {
+		// Forgotten, or said /stop (or answered) since an invitation was
+		// planned: nothing is sent without the citizen's yes.
 		d.State = consultations.DeliverySkipped
 		return outcome{d: d, settled: true, recorded: s.record(ctx, d) == nil}
 	}
@@ -340,20 +340,23 @@ func (s *broadcaster) deliverOne(ctx context.Context, d consultations.Delivery, 
 	}
 }
 
-// withdrawn reports whether a citizen unsubscribed, or answered the
-// consultation, after the broadcast was planned. When the store can't
-// tell, the invitation goes as planned.
-func (s *broadcaster) withdrawn(ctx context.Context, d consultations.Delivery) bool {
+// withdrawn reports whether a citizen asked to be forgotten (/forget) after
+// the broadcast was planned, or, for an invitation, unsubscribed or
+// answered the consultation. When the store can't tell, the message goes
+// as planned.
+func (s *broadcaster) withdrawn(ctx context.Context, d consultations.Delivery, r *sending) bool {
 	c, err := s.bot.store.Citizen(ctx, d.UserID)
-	if (err == nil && !c.Subscribed) || consultations.ErrorCode(err) == consultations.ENOTFOUND {
-		return true // unsubscribed, or asked to be forgotten (/forget)
+	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
+		return true
 	}
-	bc, err := s.bot.store.Broadcast(ctx, d.Broadcast)
-	if err != nil {
+	if r.kind != consultations.BroadcastInvite {
 		return false
 	}
-	r, err := s.bot.store.Response(ctx, bc.Consultation, consultations.Pseudonym(s.bot.key, d.UserID))
-	return err == nil && r.IsCompleted()
+	if err == nil && !c.Subscribed {
+		return true
+	}
+	resp, err := s.bot.store.Response(ctx, r.slug, consultations.Pseudonym(s.bot.key, d.UserID))
+	return err == nil && resp.IsCompleted()
 }
 
 // record writes a delivery down, even while the bot stops: it reflects a

@@ -75,6 +75,24 @@ func (b *Bot) sendPhoto(ctx context.Context, chatID int64, name string, png []by
 
 // publish sends a closed consultation's summary to everyone who answered
 // it, in their language, after the clerk confirms: /publish <slug>.
+// markPublished records that the consultation's results are published, as
+// of now, reading it again under the lock that serialises changes to
+// consultations, so that an /open meanwhile is neither undone nor published
+// over: it returns nil when the consultation is no longer closed.
+func (b *Bot) markPublished(ctx context.Context, slug string) (*consultations.Consultation, error) {
+	b.consultationMu.Lock()
+	defer b.consultationMu.Unlock()
+	c, err := b.store.Consultation(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if c.StatusAt(b.now()) != consultations.StatusClosed {
+		return nil, nil
+	}
+	c.Published = b.now()
+	return c, b.store.PutConsultation(ctx, c)
+}
+
 func (b *Bot) publish(ctx context.Context, t *turn) error {
 	slug := strings.TrimSpace(t.args)
 	if slug == "" {
@@ -101,12 +119,12 @@ func (b *Bot) publish(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	c.Published = b.now()
-	b.consultationMu.Lock()
-	err = b.store.PutConsultation(ctx, c)
-	b.consultationMu.Unlock()
-	if err != nil {
+	if c, err = b.markPublished(ctx, slug); err != nil {
 		return err
+	}
+	if c == nil { // reopened meanwhile
+		b.send(ctx, t.chatID, b.msg.T(t.lang, "publish_not_closed", nil)+" <code>/close "+slug+"</code>", nil)
+		return nil
 	}
 	b.audit(ctx, t, "publish", c.Slug, fmt.Sprintf("%d respondents", len(recipients)), true)
 	preview := b.publicSummary(c, r, t.lang)

@@ -223,12 +223,7 @@ func (b *Bot) keepLanguage(ctx context.Context, t *turn, lang string) error {
 		only = stored
 	}
 	only.Language, only.LanguageChosen = lang, true
-	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: only}); err != nil {
-		return err
-	}
-	b.recorded.Store(t.update.ID, struct{}{})
-	t.isNew = false
-	return nil
+	return b.commitChange(ctx, t, consultations.Change{UpdateID: t.update.ID, Citizen: only})
 }
 
 // mayStore reports whether the bot may store what it knows about the

@@ -99,10 +99,8 @@ func (b *Bot) exportCommand(ctx context.Context, t *turn) error {
 	slug := args[0]
 	c, err := b.store.Consultation(ctx, slug)
 	if consultations.ErrorCode(err) == consultations.ENOTFOUND || !consultations.SlugPattern.MatchString(slug) {
-		if r := []rune(slug); len(r) > 64 { // a slug is never longer; the message must fit
-			slug = string(r[:64]) + "…"
-		}
-		b.send(ctx, t.chatID, b.msg.T(t.lang, "export_unknown", map[string]any{"Slug": html.EscapeString(slug)}), nil)
+		// A slug is never longer than 64; the message must fit.
+		b.send(ctx, t.chatID, b.msg.T(t.lang, "export_unknown", map[string]any{"Slug": html.EscapeString(clip(slug, 64))}), nil)
 		return nil
 	}
 	if err != nil {

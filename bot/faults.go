@@ -127,6 +127,30 @@ func (s faultTagger) Response(ctx context.Context, slug, participant string) (*c
 	return r, tag(faultRead, err)
 }
 
+func (s faultTagger) Forget(ctx context.Context, userID int64, participant string) (consultations.Forgotten, error) {
+	f, err := s.Store.Forget(ctx, userID, participant)
+	return f, tag(faultSave, err)
+}
+
+func (s faultTagger) DeleteCitizen(ctx context.Context, userID int64) error {
+	return tag(faultSave, s.Store.DeleteCitizen(ctx, userID))
+}
+
+func (s faultTagger) Anonymise(ctx context.Context, slug string) (int, error) {
+	n, err := s.Store.Anonymise(ctx, slug)
+	return n, tag(faultChange, err)
+}
+
+func (s faultTagger) ResponsesOf(ctx context.Context, participant string) ([]*consultations.Response, error) {
+	rs, err := s.Store.ResponsesOf(ctx, participant)
+	return rs, tag(faultRead, err)
+}
+
+func (s faultTagger) Tally(ctx context.Context, slug string) (*consultations.Tally, error) {
+	t, err := s.Store.Tally(ctx, slug)
+	return t, tag(faultRead, err)
+}
+
 func (s faultTagger) CountCompleted(ctx context.Context, slug string) (int, error) {
 	n, err := s.Store.CountCompleted(ctx, slug)
 	return n, tag(faultRead, err)

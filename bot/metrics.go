@@ -126,9 +126,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-// Gatherer is the registry, for tests and other exporters.
-func (m *Metrics) Gatherer() prometheus.Gatherer { return m.registry }
-
 // BackupWritten records a daily backup written at at, of size bytes.
 func (m *Metrics) BackupWritten(at time.Time, size int64) {
 	if m == nil {

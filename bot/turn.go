@@ -179,10 +179,16 @@ func (b *Bot) commit(ctx context.Context, t *turn, r *consultations.Response) er
 	if !b.mayStore(t) {
 		return consultations.Errorf(consultations.EINTERNAL, "commit for a citizen who has not accepted the privacy notice")
 	}
+	return b.commitChange(ctx, t, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r})
+}
+
+// commitChange commits ch for the turn's update, after the sender's earlier
+// updates in the batch that changed nothing (see recordHeld).
+func (b *Bot) commitChange(ctx context.Context, t *turn, ch consultations.Change) error {
 	if err := b.recordHeld(ctx, t.citizen.UserID); err != nil {
 		return err
 	}
-	if err := b.store.Commit(ctx, consultations.Change{UpdateID: t.update.ID, Citizen: t.citizen, Response: r}); err != nil {
+	if err := b.store.Commit(ctx, ch); err != nil {
 		return err
 	}
 	b.recorded.Store(t.update.ID, struct{}{})
