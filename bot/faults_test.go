@@ -236,6 +236,16 @@ func TestWebhookDatabaseFailureAnswers500(t *testing.T) {
 	if _, ok := ana.response().Answers["satisfaction"]; ok {
 		t.Error("the answer was stored while the database failed")
 	}
+	// A 500's body is ignored: the apology is a call of its own.
+	var apologies []telegramtest.Call
+	for _, c := range h.srv.Calls("answerCallbackQuery") {
+		if strings.HasPrefix(c.Params["text"], "Disculpe, tuvimos un problema") {
+			apologies = append(apologies, c)
+		}
+	}
+	if len(apologies) != 1 || apologies[0].WebhookReply {
+		t.Errorf("apologies for the failed tap = %+v, want one, made as a call", apologies)
+	}
 	disk.setFull(false)
 	if err := h.srv.WaitConfirmed(ana.ctx(), id); err != nil {
 		t.Fatal(err)

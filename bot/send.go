@@ -117,8 +117,17 @@ func (b *Bot) answerQuery(ctx context.Context, t *turn, text string) {
 		return
 	}
 	t.answered = true
+	p := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: t.query.ID, Text: text}
+	if holdAnswer(ctx, p) {
+		return // in the webhook's response
+	}
+	b.answerCallback(ctx, p)
+}
+
+// answerCallback calls answerCallbackQuery.
+func (b *Bot) answerCallback(ctx context.Context, p *tgbot.AnswerCallbackQueryParams) {
 	err := b.retry(ctx, "answerCallbackQuery", func() error {
-		_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: t.query.ID, Text: text})
+		_, err := b.tg.AnswerCallbackQuery(ctx, p)
 		return err
 	})
 	if err != nil {

@@ -173,7 +173,8 @@ func (b *Bot) serveWebhook(ctx context.Context, ln net.Listener) error {
 // the update is handled and its effects are stored, and 500 when the
 // database failed, so that Telegram posts it again; a request that is not
 // Telegram's (no or a wrong secret token) is refused with 401 and changes
-// nothing.
+// nothing. A 200 carries the answer to a tapped button, if the handler
+// left it there (see webhookReply).
 func (b *Bot) webhookRequest(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != b.hook.path {
 		http.NotFound(w, r)
@@ -204,11 +205,23 @@ func (b *Bot) webhookRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The update is finished even if Telegram hangs up meanwhile.
-	if err := b.handleOne(context.WithoutCancel(r.Context()), &u); err != nil {
+	ctx, reply := withWebhookReply(context.WithoutCancel(r.Context()))
+	err = b.handleOne(ctx, &u)
+	answer := reply.take()
+	if err != nil {
+		if answer != nil {
+			// Telegram ignores what comes with a 500: stop the spinner now.
+			b.answerCallback(ctx, answer)
+		}
 		http.Error(w, "not stored; send it again", http.StatusInternalServerError)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
+	if answer == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(replyBody(answer))
 }
 
 // handleOne handles an update from the webhook after the sender's earlier

@@ -99,6 +99,16 @@ func TestWebhookCitizenAnswers(t *testing.T) {
 	if got := h.srv.CallCount("getUpdates"); got != polls {
 		t.Errorf("the bot called getUpdates %d times on a webhook", got-polls)
 	}
+	// Each tap was answered in the response to its webhook request.
+	answers := h.srv.Calls("answerCallbackQuery")
+	for _, a := range answers {
+		if !a.WebhookReply {
+			t.Errorf("a tap was answered with a call of its own: %+v", a)
+		}
+	}
+	if len(answers) != 8 {
+		t.Errorf("%d taps answered, want 8", len(answers))
+	}
 
 	calls := h.srv.Calls("setWebhook")
 	set := calls[len(calls)-1]

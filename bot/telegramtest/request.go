@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,36 +40,44 @@ func parseRequest(r *http.Request) (*request, *apiError) {
 	if len(body) > maxUpload {
 		return nil, &apiError{Code: http.StatusRequestEntityTooLarge, Description: "Request Entity Too Large"}
 	}
+	if aerr := req.parseBody(r.Header.Get("Content-Type"), body); aerr != nil {
+		return nil, aerr
+	}
+	return req, nil
+}
+
+// parseBody adds the parameters of a request body of the given
+// Content-Type to req.
+func (req *request) parseBody(contentType string, body []byte) *apiError {
 	if len(bytes.TrimSpace(body)) == 0 {
 		// The client sends an empty multipart body for methods without
 		// parameters (getMe, getWebhookInfo).
-		return req, nil
+		return nil
 	}
-	mediaType, mparams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mediaType, mparams, _ := mime.ParseMediaType(contentType)
 	switch mediaType {
 	case "multipart/form-data":
 		if err := parseMultipart(req, body, mparams["boundary"]); err != nil {
-			return nil, badRequest("can't parse multipart/form-data: %v", err)
+			return badRequest("can't parse multipart/form-data: %v", err)
 		}
 	case "application/x-www-form-urlencoded":
-		r2, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		r2.Header.Set("Content-Type", mediaType)
-		if err := r2.ParseForm(); err != nil {
-			return nil, badRequest("can't parse form: %v", err)
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return badRequest("can't parse form: %v", err)
 		}
-		for k, v := range r2.PostForm {
+		for k, v := range form {
 			if len(v) > 0 {
 				req.params[k] = v[0]
 			}
 		}
 	case "application/json":
 		if err := parseJSON(req, body); err != nil {
-			return nil, badRequest("can't parse JSON request: %v", err)
+			return badRequest("can't parse JSON request: %v", err)
 		}
 	default:
-		return nil, badRequest("unsupported Content-Type %q", mediaType)
+		return badRequest("unsupported Content-Type %q", mediaType)
 	}
-	return req, nil
+	return nil
 }
 
 func parseMultipart(req *request, body []byte, boundary string) error {

@@ -156,6 +156,10 @@ type Call struct {
 	// Error is the description answered with an error ("Bad Request:
 	// message is not modified: …"), or "" on success.
 	Error string
+	// WebhookReply is set for a call the bot made in its answer to a
+	// webhook request, as Telegram allows, rather than as a request of its
+	// own; nobody sees that call's answer.
+	WebhookReply bool
 }
 
 // File is a file the bot sent: uploaded bytes, or a reference (file_id or
@@ -352,14 +356,36 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Code: http.StatusUnauthorized, Description: "Unauthorized"})
 		return
 	}
+	req, perr := parseRequest(r)
+	body, idx, aerr := s.invoke(name, req, perr, false)
+	if aerr == errHang {
+		s.setCode(idx, 0, "")
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		return
+	}
+	if aerr != nil {
+		s.setCode(idx, aerr.Code, aerr.Description)
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// invoke runs the Bot API method name with req (or answers perr, the
+// request's parse error), records the call, and returns the answer's body,
+// where the call is recorded (-1 if it is not), and the error to answer.
+// viaReply marks a call made in a webhook's response.
+func (s *Server) invoke(name string, req *request, perr *apiError, viaReply bool) ([]byte, int, *apiError) {
 	m, known := methods[strings.ToLower(name)]
 	if known {
 		name = m.name
 	}
-
-	req, perr := parseRequest(r)
 	s.mu.Lock()
-	call := Call{Method: name, At: s.now(), Code: http.StatusOK}
+	call := Call{Method: name, At: s.now(), Code: http.StatusOK, WebhookReply: viaReply}
 	if req != nil {
 		call.Params, call.Files = req.params, req.files
 	}
@@ -384,21 +410,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if aerr == nil && !m.locked {
 		body, aerr = okBody(m.handler(s, req))
 	}
-	if aerr == errHang {
-		s.setCode(idx, 0, "")
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
-		return
-	}
-	if aerr != nil {
-		s.setCode(idx, aerr.Code, aerr.Description)
-		writeError(w, aerr)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
+	return body, idx, aerr
 }
 
 // setCode records the code (and error description) answered to the

@@ -281,9 +281,12 @@ func (s *Server) post(q *queuedUpdate, url, secret string) {
 		}
 		var resp *http.Response
 		if resp, err = hookClient.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxUpload))
 			resp.Body.Close()
 			d.Status = resp.StatusCode
+			if d.Status >= 200 && d.Status < 300 {
+				s.replyCall(resp.Header.Get("Content-Type"), answer)
+			}
 		}
 	}
 	if err != nil {
@@ -309,6 +312,31 @@ func (s *Server) post(q *queuedUpdate, url, secret string) {
 		s.webhook.info.LastErrorMessage = "Connection refused"
 	}
 	s.notify()
+}
+
+// replyCall performs the method a webhook's answer names, as Telegram
+// does: a bot may answer an update with one Bot API call (its parameters
+// and "method" in the body), which saves it a request. Like Telegram, the
+// fake answers nobody: the call is recorded with its outcome, and an
+// answer without "method", or that can't be parsed, is ignored.
+func (s *Server) replyCall(contentType string, body []byte) {
+	req := &request{ctx: context.Background(), params: map[string]string{}, files: map[string]File{}}
+	if req.parseBody(contentType, body) != nil {
+		return
+	}
+	method := req.params["method"]
+	if method == "" {
+		return
+	}
+	delete(req.params, "method")
+	_, idx, aerr := s.invoke(method, req, nil, true)
+	if aerr != nil {
+		code := aerr.Code
+		if aerr == errHang {
+			code = 0
+		}
+		s.setCode(idx, code, aerr.Description)
+	}
 }
 
 // redeliveryDelay is the pause before posting an update again after its

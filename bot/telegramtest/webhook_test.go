@@ -2,6 +2,7 @@ package telegramtest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -245,5 +246,59 @@ func TestCloseEndsHangsAndDeliveries(t *testing.T) {
 	srv.Close()
 	if err := <-done; err == nil {
 		t.Error("a hung call succeeded after Close")
+	}
+}
+
+// A webhook may answer an update with a Bot API call, as Telegram allows:
+// the fake performs it, in JSON or as a form, records it as made in a
+// reply, and ignores an answer that names no method.
+func TestWebhookAnswerMakesACall(t *testing.T) {
+	srv := newServer(t)
+	ctx := testContext(t)
+	var answers atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u models.Update
+		if err := json.NewDecoder(r.Body).Decode(&u); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		chat := u.Message.Chat.ID
+		switch answers.Add(1) {
+		case 1:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"method":"sendMessage","chat_id":%d,"text":"<b>Hola</b>","parse_mode":"HTML"}`, chat)
+		case 2:
+			w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+			_, _ = fmt.Fprintf(w, "method=sendMessage&chat_id=%d&text=Chau", chat)
+		default:
+			_, _ = w.Write([]byte("ok"))
+		}
+	}))
+	t.Cleanup(hook.Close)
+	b := newBot(t, srv)
+	if _, err := b.SetWebhook(ctx, &bot.SetWebhookParams{URL: hook.URL}); err != nil {
+		t.Fatal(err)
+	}
+	ana := srv.User(5201, "es")
+	for _, text := range []string{"uno", "dos", "tres"} {
+		if err := srv.WaitConfirmed(ctx, ana.Send(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, m := range ana.Messages() {
+		if m.FromBot {
+			said = append(said, m.Plain)
+		}
+	}
+	if want := []string{"Hola", "Chau"}; !slices.Equal(said, want) {
+		t.Errorf("the bot said %q, want %q", said, want)
+	}
+	sends := srv.Calls("sendMessage")
+	if len(sends) != 2 || !sends[0].WebhookReply || !sends[1].WebhookReply || sends[0].Params["method"] != "" {
+		t.Errorf("sendMessage calls = %+v, want two made in webhook replies, without the method among their parameters", sends)
 	}
 }
