@@ -53,10 +53,10 @@ func (a *apiClient) getUpdates(ctx context.Context, offset int64, timeout time.D
 	}
 	defer resp.Body.Close()
 	var r struct {
-		OK          bool             `json:"ok"`
-		Result      []*models.Update `json:"result"`
-		ErrorCode   int              `json:"error_code"`
-		Description string           `json:"description"`
+		OK          bool       `json:"ok"`
+		Result      []inUpdate `json:"result"`
+		ErrorCode   int        `json:"error_code"`
+		Description string     `json:"description"`
 		Parameters  struct {
 			RetryAfter int `json:"retry_after"`
 		} `json:"parameters"`
@@ -67,7 +67,11 @@ func (a *apiClient) getUpdates(ctx context.Context, offset int64, timeout time.D
 	if !r.OK {
 		return nil, &apiError{Code: r.ErrorCode, Message: r.Description, RetryAfter: r.Parameters.RetryAfter}
 	}
-	return r.Result, nil
+	updates := make([]*models.Update, len(r.Result))
+	for i := range r.Result {
+		updates[i] = r.Result[i].update()
+	}
+	return updates, nil
 }
 
 // poll is the intake: it fetches updates, hands each to its citizen's

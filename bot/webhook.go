@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -199,14 +198,14 @@ func (b *Bot) webhookRequest(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read the request", http.StatusBadRequest)
 		return
 	}
-	var u models.Update
-	if err := json.Unmarshal(body, &u); err != nil || u.ID == 0 {
+	u, err := decodeUpdate(body)
+	if err != nil || u.ID == 0 {
 		http.Error(w, "not a Telegram update", http.StatusBadRequest)
 		return
 	}
 	// The update is finished even if Telegram hangs up meanwhile.
 	ctx, reply := withWebhookReply(context.WithoutCancel(r.Context()))
-	err = b.handleOne(ctx, &u)
+	err = b.handleOne(ctx, u)
 	answer := reply.take()
 	if err != nil {
 		if answer != nil {
