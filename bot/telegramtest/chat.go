@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -62,6 +63,10 @@ type storedMessage struct {
 	markup   *models.InlineKeyboardMarkup
 	document *models.Document
 	photo    []models.PhotoSize
+	// raw is the message as the Bot API returns it, kept until it changes:
+	// the answer to the call that sent or edited it, and the message
+	// under a button tapped next, carry the same JSON.
+	raw json.RawMessage
 }
 
 // view returns a copy of the citizen's view of m, safe to hand out.
@@ -309,24 +314,40 @@ func (s *Server) pushCallback(u *User, c *chat, messageID int, data string) int6
 	s.nextQuery++
 	id := strconv.FormatInt(4000000000000000000+s.nextQuery, 10)
 	s.callbacks[id] = &callbackQuery{chatID: c.id, messageID: messageID}
-	q := &models.CallbackQuery{
-		ID:           id,
-		From:         u.model(),
-		ChatInstance: strconv.FormatInt(-(c.id*7919 + 104729), 10),
-		Data:         data,
-	}
+	// The update is written by hand around the message's JSON, kept from
+	// when it was sent or last edited (see messageJSON), rather than
+	// encoding the message again for every tap.
+	var message json.RawMessage
 	if m := c.find(messageID); m != nil {
-		q.Message = models.MaybeInaccessibleMessage{
-			Type:    models.MaybeInaccessibleMessageTypeMessage,
-			Message: s.messageModel(c, m),
-		}
+		message = s.messageJSON(c, m)
 	} else {
-		q.Message = models.MaybeInaccessibleMessage{
-			Type:                models.MaybeInaccessibleMessageTypeInaccessibleMessage,
-			InaccessibleMessage: &models.InaccessibleMessage{Chat: u.chatModel(), MessageID: messageID},
-		}
+		message = mustMarshal(&models.InaccessibleMessage{Chat: u.chatModel(), MessageID: messageID})
 	}
-	return s.push(&models.Update{CallbackQuery: q}, false)
+	rest := mustMarshal(&struct {
+		ID           string      `json:"id"`
+		From         models.User `json:"from"`
+		ChatInstance string      `json:"chat_instance"`
+		Data         string      `json:"data"`
+	}{id, u.model(), strconv.FormatInt(-(c.id*7919 + 104729), 10), data})
+	updateID, _ := s.updateID(0)
+	raw := make([]byte, 0, len(message)+len(rest)+64)
+	raw = fmt.Appendf(raw, `{"update_id":%d,"callback_query":{"message":`, updateID)
+	raw = append(raw, message...)
+	raw = append(raw, ',')
+	raw = append(raw, rest[1:]...) // its fields, and the closing brace
+	raw = append(raw, '}')
+	s.enqueue(&queuedUpdate{id: updateID, raw: raw, chat: c.id})
+	return updateID
+}
+
+// mustMarshal encodes v, which has plain fields and the library's models
+// and so always encodes.
+func mustMarshal(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("telegramtest: marshal %T: %v", v, err))
+	}
+	return data
 }
 
 // Messages returns the chat as the citizen sees it now, oldest first.
@@ -395,6 +416,14 @@ func (u *User) Commands() []models.BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.resolveCommands(u.id, u.lang)
+}
+
+// messageJSON is m as the Bot API returns it, in JSON; s.mu must be held.
+func (s *Server) messageJSON(c *chat, m *storedMessage) json.RawMessage {
+	if m.raw == nil {
+		m.raw = mustMarshal(s.messageModel(c, m))
+	}
+	return m.raw
 }
 
 // messageModel renders m as the Bot API returns it; s.mu must be held.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -23,12 +24,45 @@ type replyMarkup struct {
 	forceReply bool
 }
 
+// markups keeps reply_markup parameters already parsed, by their JSON text.
+// A bot sends the same keyboards again and again (a question's, in each
+// language), and parsing them was a good part of the fake's work under
+// load. Parsed markups are never changed, so they are shared.
+var markups struct {
+	sync.Mutex
+	parsed map[string]*replyMarkup
+}
+
+// maxMarkups bounds markups: past it, it starts again empty.
+const maxMarkups = 4096
+
 // parseReplyMarkup parses and validates a reply_markup parameter as Telegram
 // does; an empty string gives nil.
 func parseReplyMarkup(raw string) (*replyMarkup, *apiError) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, nil
 	}
+	markups.Lock()
+	rm, ok := markups.parsed[raw]
+	markups.Unlock()
+	if ok {
+		return rm, nil
+	}
+	rm, aerr := parseMarkup(raw)
+	if aerr != nil {
+		return nil, aerr
+	}
+	markups.Lock()
+	if len(markups.parsed) >= maxMarkups || markups.parsed == nil {
+		markups.parsed = make(map[string]*replyMarkup)
+	}
+	markups.parsed[raw] = rm
+	markups.Unlock()
+	return rm, nil
+}
+
+// parseMarkup parses and validates a reply_markup that is not empty.
+func parseMarkup(raw string) (*replyMarkup, *apiError) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &obj); err != nil {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")

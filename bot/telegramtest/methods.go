@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,7 +93,7 @@ func formatted(r *request, field string, maxLen int, emptyOK bool) (text, plain 
 
 // addBotMessage appends a message from the bot to c, applying the reply
 // markup, and announces it; s.mu must be held.
-func (s *Server) addBotMessage(c *chat, m *storedMessage, rm *replyMarkup) *models.Message {
+func (s *Server) addBotMessage(c *chat, m *storedMessage, rm *replyMarkup) json.RawMessage {
 	m.ID = c.nextID
 	c.nextID++
 	m.FromBot = true
@@ -111,7 +112,7 @@ func (s *Server) addBotMessage(c *chat, m *storedMessage, rm *replyMarkup) *mode
 	}
 	c.msgs = append(c.msgs, m)
 	s.emit(c.id, EventNew, m)
-	return s.messageModel(c, m)
+	return s.messageJSON(c, m)
 }
 
 func (s *Server) sendMessage(r *request) (any, *apiError) {
@@ -168,13 +169,14 @@ func inlineMarkup(r *request) (*models.InlineKeyboardMarkup, *apiError) {
 }
 
 // applyEdit records an edit of m and announces it; s.mu must be held.
-func (s *Server) applyEdit(c *chat, m *storedMessage, markup *models.InlineKeyboardMarkup) *models.Message {
+func (s *Server) applyEdit(c *chat, m *storedMessage, markup *models.InlineKeyboardMarkup) json.RawMessage {
+	m.raw = nil
 	m.markup = markup
 	m.Keyboard = buttons(markup)
 	m.Edits++
 	m.editDate = int(s.now().Unix())
 	s.emit(c.id, EventEdit, m)
-	return s.messageModel(c, m)
+	return s.messageJSON(c, m)
 }
 
 // editMessageText replaces a text message's text and keyboard. Without

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -84,36 +85,37 @@ func parseMultipart(req *request, body []byte, boundary string) error {
 	if boundary == "" {
 		return errors.New("no boundary")
 	}
-	r := &http.Request{
-		Method: http.MethodPost,
-		Header: http.Header{"Content-Type": {"multipart/form-data; boundary=" + boundary}},
-		Body:   io.NopCloser(bytes.NewReader(body)),
-	}
-	if err := r.ParseMultipartForm(maxUpload); err != nil {
-		return err
-	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	for k, v := range r.MultipartForm.Value {
-		if len(v) > 0 {
-			req.params[k] = v[0]
+	// Part by part rather than with ReadForm, which sorts every part into
+	// maps of slices and weighs temporary files: this is the fake's
+	// busiest path under load.
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	seen := map[string]bool{} // a field's first part counts, as in ReadForm
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
 		}
-	}
-	for k, fhs := range r.MultipartForm.File {
-		if len(fhs) == 0 {
+		if err != nil {
+			return err
+		}
+		name := part.FormName()
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return err
+		}
+		if name == "" {
 			continue
 		}
-		f, err := fhs[0].Open()
-		if err != nil {
-			return err
+		if seen[name] {
+			continue
 		}
-		data, err := io.ReadAll(f)
-		_ = f.Close()
-		if err != nil {
-			return err
+		seen[name] = true
+		if file := part.FileName(); file != "" {
+			req.files[name] = File{Name: file, Data: data}
+		} else {
+			req.params[name] = string(data)
 		}
-		req.files[k] = File{Name: fhs[0].Filename, Data: data}
 	}
-	return nil
 }
 
 // parseJSON flattens a JSON object: strings keep their value, anything else

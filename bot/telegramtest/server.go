@@ -429,6 +429,12 @@ func okBody(result any, aerr *apiError) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if raw, ok := result.(json.RawMessage); ok {
+		// A message, already in JSON (see messageJSON).
+		body := make([]byte, 0, len(raw)+32)
+		body = append(body, `{"ok":true,"result":`...)
+		return append(append(body, raw...), '}'), nil
+	}
 	body, err := json.Marshal(struct {
 		OK     bool `json:"ok"`
 		Result any  `json:"result"`

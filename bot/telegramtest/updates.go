@@ -45,13 +45,8 @@ func (s *Server) push(u *models.Update, observe bool) int64 {
 	if observe {
 		s.observe(u)
 	}
-	repeat := u.ID != 0 && u.ID <= s.lastUpdate
-	if u.ID == 0 {
-		s.lastUpdate++
-		u.ID = s.lastUpdate
-	} else if u.ID > s.lastUpdate {
-		s.lastUpdate = u.ID
-	}
+	var repeat bool
+	u.ID, repeat = s.updateID(u.ID)
 	raw, err := json.Marshal(u)
 	if err != nil {
 		// models.Update marshals unless a MaybeInaccessibleMessage is
@@ -60,6 +55,19 @@ func (s *Server) push(u *models.Update, observe bool) int64 {
 	}
 	s.enqueue(&queuedUpdate{id: u.ID, raw: raw, repeat: repeat, chat: chatOf(u)})
 	return u.ID
+}
+
+// updateID is the update_id of an update pushed with id: the next one when
+// id is 0. repeat tells an id already used. s.mu must be held.
+func (s *Server) updateID(id int64) (_ int64, repeat bool) {
+	repeat = id != 0 && id <= s.lastUpdate
+	if id == 0 {
+		s.lastUpdate++
+		id = s.lastUpdate
+	} else if id > s.lastUpdate {
+		s.lastUpdate = id
+	}
+	return id, repeat
 }
 
 // PushRaw queues an update given as Bot API JSON (for instance a testdata
@@ -85,13 +93,7 @@ func (s *Server) PushRaw(data []byte) (int64, error) {
 	} else {
 		u = models.Update{}
 	}
-	repeat := id != 0 && id <= s.lastUpdate
-	if id == 0 {
-		s.lastUpdate++
-		id = s.lastUpdate
-	} else if id > s.lastUpdate {
-		s.lastUpdate = id
-	}
+	id, repeat := s.updateID(id)
 	obj["update_id"] = json.RawMessage(fmt.Sprint(id))
 	raw, err := json.Marshal(obj)
 	if err != nil {
