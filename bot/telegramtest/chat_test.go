@@ -247,3 +247,40 @@ func TestConcurrentUsers(t *testing.T) {
 		t.Errorf("sendMessage calls = %d, want %d", got, users*messages)
 	}
 }
+
+// A tap carries the message as it is now: after an edit, the edited text
+// and keyboard, as the edit's own answer gave them.
+func TestTapCarriesTheMessageAsLastEdited(t *testing.T) {
+	srv := newServer(t)
+	ctx := testContext(t)
+	b := newBot(t, srv)
+	u := srv.User(1006, "es")
+	sent, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.ID(), Text: "¿Vio la sesión?", ReplyMarkup: yesNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.TapData(sent.ID, "answer:yes")
+	again := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Volver", CallbackData: "back"}}}}
+	edited, err := b.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: u.ID(), MessageID: sent.ID, Text: "Gracias", ReplyMarkup: again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edited.Text != "Gracias" || edited.EditDate == 0 || edited.ReplyMarkup.InlineKeyboard[0][0].Text != "Volver" {
+		t.Errorf("the edit answered %+v", edited)
+	}
+	u.TapData(sent.ID, "back")
+	ups, err := getUpdates(ctx, srv, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups) != 2 {
+		t.Fatalf("got %d updates, want 2", len(ups))
+	}
+	first, second := ups[0].CallbackQuery.Message.Message, ups[1].CallbackQuery.Message.Message
+	if first.Text != "¿Vio la sesión?" || first.EditDate != 0 || len(first.ReplyMarkup.InlineKeyboard[0]) != 2 {
+		t.Errorf("the first tap carried %+v", first)
+	}
+	if second.Text != "Gracias" || second.EditDate == 0 || second.ReplyMarkup.InlineKeyboard[0][0].CallbackData != "back" {
+		t.Errorf("the tap after the edit carried %+v", second)
+	}
+}
