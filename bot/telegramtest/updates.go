@@ -47,12 +47,7 @@ func (s *Server) push(u *models.Update, observe bool) int64 {
 	}
 	var repeat bool
 	u.ID, repeat = s.updateID(u.ID)
-	raw, err := json.Marshal(u)
-	if err != nil {
-		// models.Update marshals unless a MaybeInaccessibleMessage is
-		// malformed; that is a bug in the test building it.
-		panic(fmt.Sprintf("telegramtest: marshal update: %v", err))
-	}
+	raw := mustMarshal(u)
 	s.enqueue(&queuedUpdate{id: u.ID, raw: raw, repeat: repeat, chat: chatOf(u)})
 	return u.ID
 }
