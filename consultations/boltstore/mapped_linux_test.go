@@ -53,13 +53,15 @@ func TestCommitsLetGoOfMappedPages(t *testing.T) {
 	}
 	letGoEvery(time.Hour)
 	value := []byte(strings.Repeat("x", 8<<10))
-	for c := range 16 {
+	// 64 MB: far more than the few pages a commit maps again (each fault
+	// maps its neighbours in the page cache too).
+	for c := range 32 {
 		err := s.committer.do(func(tx *bbolt.Tx) error {
 			b, err := tx.CreateBucketIfNotExists([]byte("test"))
 			if err != nil {
 				return err
 			}
-			for i := range 128 {
+			for i := range 256 {
 				if err := b.Put(fmt.Appendf(nil, "%02d-%03d", c, i), value); err != nil {
 					return err
 				}
@@ -85,7 +87,7 @@ func TestCommitsLetGoOfMappedPages(t *testing.T) {
 	}
 	want := read()
 	before := mappedKB(t, s.path)
-	if before < 8<<10 {
+	if before < 32<<10 {
 		t.Fatalf("only %d KB of the file mapped after reading %d KB: nothing to let go of", before, want>>10)
 	}
 
@@ -97,7 +99,9 @@ func TestCommitsLetGoOfMappedPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if after := mappedKB(t, s.path); after > before/4 {
+	after := mappedKB(t, s.path)
+	t.Logf("mapped: %d KB before, %d KB after", before, after)
+	if after > before/3 {
 		t.Errorf("after a commit, %d KB of the file still mapped (%d KB before)", after, before)
 	}
 	if got := read(); got != want {
