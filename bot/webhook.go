@@ -39,6 +39,18 @@ const (
 // secretToken is what Telegram accepts as a webhook's secret token.
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
+// ValidWebhookSecret reports whether Telegram accepts s as a webhook's
+// secret token: 1 to 256 of A-Z a-z 0-9 _ -.
+func ValidWebhookSecret(s string) bool { return secretToken.MatchString(s) }
+
+// ValidWebhookURL reports whether raw can be where Telegram posts updates:
+// an https URL with a host (or http, which only a local Bot API server or
+// the sandbox's fake Telegram accepts).
+func ValidWebhookURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
 // webhook is the intake when Telegram posts updates to the bot: where it
 // listens, which path it serves, and the secret token that proves a request
 // comes from Telegram.
@@ -59,10 +71,10 @@ type webhook struct {
 // one configured, or one made from a random key kept in the database, so
 // that it stays the same across restarts.
 func newWebhook(ctx context.Context, cfg Config) (*webhook, error) {
-	u, err := url.Parse(cfg.WebhookURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !ValidWebhookURL(cfg.WebhookURL) {
 		return nil, consultations.Errorf(consultations.EINVALID, "webhook URL %q: give the https URL Telegram should post updates to, such as https://bot.example.org/telegram", cfg.WebhookURL)
 	}
+	u, _ := url.Parse(cfg.WebhookURL)
 	w := &webhook{url: cfg.WebhookURL, path: u.EscapedPath(), listen: cfg.Listen, ln: cfg.Listener, token: cfg.WebhookSecret}
 	if w.path == "" {
 		w.path = "/"
@@ -77,7 +89,7 @@ func newWebhook(ctx context.Context, cfg Config) (*webhook, error) {
 		}
 		w.token = base64.RawURLEncoding.EncodeToString(key)
 	}
-	if !secretToken.MatchString(w.token) {
+	if !ValidWebhookSecret(w.token) {
 		return nil, consultations.Errorf(consultations.EINVALID, "webhook secret: use 1 to 256 letters, digits, _ or - (or leave it out to have one made and kept in the database)")
 	}
 	w.digest = sha256.Sum256([]byte(w.token))

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/url"
-	"regexp"
 	"syscall"
 
 	"github.com/parlabot/parlabot/bot"
@@ -23,9 +21,6 @@ func (w *webhookFlags) register(m *Main, fs *flag.FlagSet) {
 	fs.StringVar(&w.secret, "webhook-secret", m.env("PARLABOT_WEBHOOK_SECRET", ""), "`token` Telegram sends with every update, 1 to 256 of A-Z a-z 0-9 _ -; made once and kept in the database when not given (PARLABOT_WEBHOOK_SECRET)")
 }
 
-// secretToken is what Telegram accepts as a webhook's secret token.
-var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-
 // check refuses webhook settings that cannot work, naming the flag.
 func (w *webhookFlags) check() error {
 	if w.url == "" {
@@ -34,10 +29,10 @@ func (w *webhookFlags) check() error {
 		}
 		return nil
 	}
-	if u, err := url.Parse(w.url); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !bot.ValidWebhookURL(w.url) {
 		return usagef("--webhook-url %q: give the https URL Telegram should post updates to, such as https://bot.example.org/telegram", w.url)
 	}
-	if w.secret != "" && !secretToken.MatchString(w.secret) {
+	if w.secret != "" && !bot.ValidWebhookSecret(w.secret) {
 		return usagef("--webhook-secret: use 1 to 256 letters, digits, _ or - (or leave it out to have one made and kept in the database)")
 	}
 	if w.listen == "" {
