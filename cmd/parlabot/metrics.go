@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/parlabot/parlabot/bot"
@@ -63,12 +62,10 @@ func (h *health) check(ctx context.Context) error {
 // stop is called. It returns the address it listens on (the port chosen
 // when addr asks for port 0).
 func serveMetrics(addr string, metrics *bot.Metrics, h *health, log *slog.Logger) (listening string, stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenOn(net.Listen, addr, "serve metrics",
+		"choose another with --metrics-addr", "give an address such as 127.0.0.1:9090 to --metrics-addr")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return "", nil, fmt.Errorf("cannot serve metrics on %s: the port is in use; choose another with --metrics-addr", addr)
-		}
-		return "", nil, fmt.Errorf("cannot serve metrics on %s: %v; give an address such as 127.0.0.1:9090 to --metrics-addr", addr, errors.Unwrap(err))
+		return "", nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler())

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/parlabot/parlabot/bot"
@@ -54,12 +52,10 @@ func (m *Main) runSandbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("--lang: %v", err)
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := listenOn(net.Listen, *listen, "serve the sandbox",
+		"is another sandbox running? choose another with --listen 127.0.0.1:8081", "choose another address with --listen")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("cannot serve the sandbox on %s: the port is in use (another sandbox?); choose another with --listen 127.0.0.1:8081", *listen)
-		}
-		return fmt.Errorf("cannot serve the sandbox on %s: %v; choose another address with --listen", *listen, errors.Unwrap(err))
+		return err
 	}
 	defer ln.Close()
 

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"net"
-	"syscall"
 
 	"github.com/parlabot/parlabot/bot"
 )
@@ -51,12 +48,10 @@ func (w *webhookFlags) configure(m *Main, cfg *bot.Config) error {
 	if listen == nil {
 		listen = net.Listen
 	}
-	ln, err := listen("tcp", w.listen)
+	ln, err := listenOn(listen, w.listen, "listen for the webhook",
+		"choose another with --listen", "choose another address with --listen")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("cannot listen for the webhook on %s: the port is in use; choose another with --listen", w.listen)
-		}
-		return fmt.Errorf("cannot listen for the webhook on %s: %v; choose another address with --listen", w.listen, errors.Unwrap(err))
+		return err
 	}
 	cfg.WebhookURL, cfg.WebhookSecret, cfg.Listener = w.url, w.secret, ln
 	return nil
