@@ -241,12 +241,12 @@ func (b *Bot) handlerFailed(ctx context.Context, t *turn, err error) {
 // even load them.
 func (b *Bot) senderTurn(u *models.Update) *turn {
 	t := &turn{update: u}
-	var from *models.User
+	from, chat, query := origin(u)
 	switch {
-	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
-		from, t.chatID = u.Message.From, u.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		from, t.query = &u.CallbackQuery.From, u.CallbackQuery
+	case query != nil:
+		t.query = query
+	case chat != nil && chat.Type == models.ChatTypePrivate:
+		t.chatID = chat.ID
 	}
 	if from != nil {
 		t.lang = b.msg.Lang(from.LanguageCode)

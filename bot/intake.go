@@ -321,11 +321,26 @@ func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
 
 // senderID is the Telegram user an update comes from, 0 if none.
 func senderID(u *models.Update) int64 {
-	switch {
-	case u.Message != nil && u.Message.From != nil:
-		return u.Message.From.ID
-	case u.CallbackQuery != nil:
-		return u.CallbackQuery.From.ID
+	if from, _, _ := origin(u); from != nil {
+		return from.ID
 	}
 	return 0
+}
+
+// origin is who sent an update and from which chat: a message's sender
+// and chat, or for a tapped button who tapped, the chat of the message
+// under it (nil when Telegram no longer gives that message), and the
+// callback query. All are nil for other updates.
+func origin(u *models.Update) (from *models.User, chat *models.Chat, query *models.CallbackQuery) {
+	switch {
+	case u.Message != nil:
+		return u.Message.From, &u.Message.Chat, nil
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		if m := q.Message.Message; m != nil {
+			return &q.From, &m.Chat, q
+		}
+		return &q.From, nil, q
+	}
+	return nil, nil, nil
 }

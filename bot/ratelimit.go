@@ -169,18 +169,9 @@ func (b *Bot) admit(ctx context.Context, u *models.Update) bool {
 // down, and stops the spinner of the button they pressed. Nothing is sent
 // to a group.
 func (b *Bot) slowDown(ctx context.Context, u *models.Update, id int64) {
-	var from *models.User
-	var chat *models.Chat
 	t := &turn{update: u}
-	switch {
-	case u.Message != nil:
-		from, chat = u.Message.From, &u.Message.Chat
-	case u.CallbackQuery != nil:
-		from, t.query = &u.CallbackQuery.From, u.CallbackQuery
-		if m := u.CallbackQuery.Message.Message; m != nil {
-			chat = &m.Chat
-		}
-	}
+	from, chat, query := origin(u)
+	t.query = query
 	lang := b.msg.Default()
 	if from != nil {
 		lang = b.msg.Lang(from.LanguageCode)

@@ -106,19 +106,16 @@ func (b *Bot) on(h handlerFunc) tgbot.HandlerFunc {
 // ignored.
 func (b *Bot) newTurn(ctx context.Context, u *models.Update) (*turn, bool) {
 	t := &turn{update: u}
-	var from *models.User
-	var chat *models.Chat
+	from, chat, q := origin(u)
 	switch {
-	case u.Message != nil:
-		from, chat = u.Message.From, &u.Message.Chat
-		_, t.args = parseCommand(u)
-	case u.CallbackQuery != nil:
-		q := u.CallbackQuery
-		from, t.query = &q.From, q
+	case q != nil:
+		t.query = q
 		t.cb, _ = decodeCallback(q.Data)
 		if m := q.Message.Message; m != nil {
-			chat, t.messageID = &m.Chat, m.ID
+			t.messageID = m.ID
 		}
+	case u.Message != nil:
+		_, t.args = parseCommand(u)
 	}
 	if from == nil || chat == nil || from.IsBot {
 		if t.query != nil {
