@@ -130,14 +130,9 @@ func seedDemo(ctx context.Context, store consultations.Store, now time.Time) err
 	if len(all) > 0 {
 		return nil
 	}
-	f, err := consultations.ParseFile(demo.Reference)
+	c, err := demo.Open(now)
 	if err != nil {
-		return fmt.Errorf("demo consultation: %w", err)
-	}
-	c := f.Consultation
-	c.Status = consultations.StatusOpen
-	if !c.Closes.IsZero() && !now.Before(c.Closes) {
-		c.Closes = time.Time{} // keep the demo open whatever the date
+		return err
 	}
 	if err := store.PutConsultation(ctx, c); err != nil {
 		return storeError("import the demo consultation", err)

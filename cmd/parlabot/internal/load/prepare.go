@@ -64,17 +64,14 @@ func prepare(ctx context.Context, path string, existing int, progress io.Writer)
 // has it, and makes sure it is open whatever the date, as the sandbox does.
 func openReference(ctx context.Context, s consultations.Store) (*consultations.Consultation, error) {
 	c, err := s.Consultation(ctx, demo.Slug)
+	stored := err == nil
 	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
-		f, perr := consultations.ParseFile(demo.Reference)
-		if perr != nil {
-			return nil, fmt.Errorf("reference consultation: %w", perr)
-		}
-		c, err = f.Consultation, nil
+		c, err = demo.Open(time.Now())
 	}
 	if err != nil {
 		return nil, err
 	}
-	if c.Status == consultations.StatusOpen && c.StatusAt(time.Now()) == consultations.StatusOpen {
+	if stored && c.Status == consultations.StatusOpen && c.StatusAt(time.Now()) == consultations.StatusOpen {
 		return c, nil
 	}
 	c.Status, c.Closes, c.ClosedAt = consultations.StatusOpen, time.Time{}, time.Time{}
