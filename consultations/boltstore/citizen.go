@@ -120,13 +120,9 @@ func unsubscribe(tx *bbolt.Tx, userID int64) error {
 	if v == nil {
 		return tx.Bucket(subscribersBucket).Delete(userKey(userID))
 	}
-	seq, citizen, err := splitCitizen(v)
+	seq, c, err := readCitizen(v)
 	if err != nil {
-		return fmt.Errorf("decode citizen: %w", err)
-	}
-	c, err := decodeCitizen(citizen, nil)
-	if err != nil {
-		return fmt.Errorf("decode citizen: %w", err)
+		return err
 	}
 	c.Subscribed, c.Session = false, nil
 	updated, _, err := encodeCitizen(c)
@@ -148,13 +144,9 @@ func (s *Store) EachCitizen(ctx context.Context, fn func(c *consultations.Citize
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			_, citizen, err := splitCitizen(v)
+			_, c, err := readCitizen(v)
 			if err != nil {
-				return fmt.Errorf("decode citizen: %w", err)
-			}
-			c, err := decodeCitizen(citizen, nil)
-			if err != nil {
-				return fmt.Errorf("decode citizen: %w", err)
+				return err
 			}
 			all = append(all, c)
 			return nil

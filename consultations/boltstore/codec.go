@@ -101,6 +101,19 @@ func splitCitizen(v []byte) (seq uint64, citizen []byte, err error) {
 	return binary.BigEndian.Uint64(v), v[8:], nil
 }
 
+// readCitizen decodes a value of the citizens bucket (see citizenValue)
+// into the citizen, without their session, and their session's number.
+func readCitizen(v []byte) (seq uint64, c *consultations.Citizen, err error) {
+	seq, citizen, err := splitCitizen(v)
+	if err == nil {
+		c, err = decodeCitizen(citizen, nil)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("decode citizen: %w", err)
+	}
+	return seq, c, nil
+}
+
 // decodeCitizen decodes a citizen record and, unless nil, their session.
 func decodeCitizen(citizen, session []byte) (*consultations.Citizen, error) {
 	var r citizenRecord

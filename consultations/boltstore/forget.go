@@ -105,13 +105,9 @@ func deleteCitizen(tx *bbolt.Tx, userID int64) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	seq, record, err := splitCitizen(v)
+	seq, c, err := readCitizen(v)
 	if err != nil {
-		return false, fmt.Errorf("decode citizen: %w", err)
-	}
-	c, err := decodeCitizen(record, nil)
-	if err != nil {
-		return false, fmt.Errorf("decode citizen: %w", err)
+		return false, err
 	}
 	if seq != 0 {
 		if err := tx.Bucket(sessionsBucket).Delete(u64(seq)); err != nil {
