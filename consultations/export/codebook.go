@@ -1,7 +1,6 @@
 package export
 
 import (
-	"encoding/csv"
 	"io"
 	"strings"
 
@@ -116,15 +115,12 @@ func WriteCodebookCSV(w io.Writer, c *consultations.Consultation, opts Options) 
 			return err
 		}
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	var rec []string
+	var line []byte
 	for _, row := range codebook(c, opts) {
-		rec = csvRecord(rec[:0], row)
-		if err := cw.Write(rec); err != nil {
+		line = appendCSVRow(line[:0], row)
+		if _, err := w.Write(line); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }

@@ -61,7 +61,14 @@ func (x *csvWriter) Write(r *consultations.Response) error {
 }
 
 func (x *csvWriter) writeRow(row []cell) error {
-	b := x.line[:0]
+	x.line = appendCSVRow(x.line[:0], row)
+	_, err := x.w.Write(x.line)
+	return err
+}
+
+// appendCSVRow appends row to b as a CSV line ending in CRLF, its text
+// defused (see Defuse).
+func appendCSVRow(b []byte, row []cell) []byte {
 	for i, c := range row {
 		if i > 0 {
 			b = append(b, ',')
@@ -75,9 +82,7 @@ func (x *csvWriter) writeRow(row []cell) error {
 			b = appendCSVTime(b, c.t)
 		}
 	}
-	x.line = append(b, '\r', '\n')
-	_, err := x.w.Write(x.line)
-	return err
+	return append(b, '\r', '\n')
 }
 
 // appendCSVField appends s to b as a CSV field, as a csv.Writer with
@@ -121,7 +126,6 @@ func (x *csvWriter) Close() error {
 	return x.w.Flush()
 }
 
-// csvRecord appends row's cells to rec as CSV fields.
 // csvTime is how times are written in CSV: in UTC, as "2026-12-03
 // 13:15:00", which LibreOffice, Excel, R and pandas all read as a date and
 // time (LibreOffice reads RFC 3339's "T…Z" form as text).
@@ -154,20 +158,4 @@ func appendCSVTime(b []byte, t time.Time) []byte {
 	b = pad(b, min, 2)
 	b = append(b, ':')
 	return pad(b, sec, 2)
-}
-
-func csvRecord(rec []string, row []cell) []string {
-	for _, c := range row {
-		switch c.kind {
-		case text:
-			rec = append(rec, Defuse(c.s))
-		case number:
-			rec = append(rec, strconv.Itoa(c.n))
-		case moment:
-			rec = append(rec, c.t.Format(csvTime))
-		default:
-			rec = append(rec, "")
-		}
-	}
-	return rec
 }
