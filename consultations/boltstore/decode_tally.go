@@ -100,8 +100,8 @@ func eachDecoded(b *bbolt.Bucket, fn func(*consultations.Response) error) error 
 			continue // draining: the reader has stopped
 		}
 		for _, r := range batch.responses {
-			if err == nil {
-				err = fn(r)
+			if err = fn(r); err != nil {
+				break
 			}
 		}
 		clear(batch.responses)
