@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // output is where a command's files go. The command names each file; the
@@ -157,17 +160,11 @@ func (p *progressBar) clear() {
 	p.drawn = false
 }
 
+// english writes numbers as the command line's English does: 1,000,000.
+var english = message.NewPrinter(language.English)
+
 // thousands writes n with comma separators: 1,000,000.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func thousands(n int) string { return english.Sprintf("%d", n) }
 
 // terminal reports whether w is a terminal a person watches. A writer may
 // say so itself (tests do); a file says so when it is a character device.

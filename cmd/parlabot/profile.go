@@ -2,8 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"runtime/pprof"
+
+	"github.com/parlabot/parlabot/cmd/parlabot/internal/load"
 )
 
 // cpuProfile writes a CPU profile of the command to the file named by
@@ -15,19 +15,10 @@ func (m *Main) cpuProfile() (stop func()) {
 	if path == "" {
 		return func() {}
 	}
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-		if err != nil {
-			f.Close()
-		}
-	}
+	stop, err := load.ProfileCPU(path)
 	if err != nil {
 		fmt.Fprintf(m.Stderr, "parlabot: no CPU profile: %v\n", err)
 		return func() {}
 	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
+	return stop
 }

@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Settings.Concurrency = 0
 	}
 	if cfg.ProfileDir != "" {
-		stop, err := profileSelf(filepath.Join(cfg.ProfileDir, "loadtest.cpu.pprof"))
+		stop, err := ProfileCPU(filepath.Join(cfg.ProfileDir, "loadtest.cpu.pprof"))
 		if err != nil {
 			return nil, err
 		}

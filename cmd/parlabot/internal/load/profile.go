@@ -5,9 +5,10 @@ import (
 	"runtime/pprof"
 )
 
-// profileSelf writes a CPU profile of this process to path until stop is
-// called.
-func profileSelf(path string) (stop func(), err error) {
+// ProfileCPU writes a CPU profile of this process to path until stop is
+// called: the load generator's, and the bot's when the load test asks it
+// to (PARLABOT_CPUPROFILE).
+func ProfileCPU(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err

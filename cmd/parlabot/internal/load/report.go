@@ -3,10 +3,14 @@ package load
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Report is what a load test measured, for people (WriteTable) and
@@ -186,18 +190,11 @@ func writeColumns(b *strings.Builder, rows [][]string, left int) {
 	}
 }
 
+// english writes numbers as the report's English does: 1,000,000.
+var english = message.NewPrinter(language.English)
+
 // thousands formats v rounded, with thousands separated by commas.
-func thousands(v float64) string {
-	s := strconv.FormatInt(int64(v+0.5), 10)
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
-}
+func thousands(v float64) string { return english.Sprintf("%d", int64(math.Round(v))) }
 
 // millis formats a latency in milliseconds.
 func millis(v float64) string {
