@@ -294,9 +294,13 @@ func TestBackup(t *testing.T) {
 		{[]string{"backup", "--db", db}, 2, "needs --out FILE"},
 		{[]string{"backup", "--db", db, "--out", dir}, 2, "is a directory"},
 		{[]string{"backup", "--db", filepath.Join(dir, "none.db"), "--out", out}, 1, "no database at"},
+		{[]string{"backup", "--db", db, "--out", filepath.Join(dir, "none", "b.db")}, 1,
+			"cannot write " + filepath.Join(dir, "none", "b.db") + ": the folder " + filepath.Join(dir, "none") + " does not exist; create it or choose another --out"},
+		{[]string{"export", "--db", db, "--consultation", "livestream-2026", "--format", "csv", "--out", filepath.Join(dir, "none", "r.csv")}, 1,
+			"the folder " + filepath.Join(dir, "none") + " does not exist"},
 	} {
 		r := parlabot(t, ctx, nil, tc.args...)
-		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, r.code, r.stderr, tc.code, tc.want)
 		}
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,11 +78,34 @@ func (o *localOutput) Create(name string, main bool) (io.WriteCloser, error) {
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
+		return nil, createError(path, err)
 	}
 	t := &tempFile{f: f, path: path}
 	o.temps = append(o.temps, t)
 	return t, nil
+}
+
+// createError says why the file at path can't be written, and what to do,
+// without the name of the temporary file it is first written as.
+func createError(path string, err error) error {
+	dir := filepath.Dir(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !exists(dir):
+		return fmt.Errorf("cannot write %s: the folder %s does not exist; create it or choose another --out", path, dir)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("cannot write %s: no permission to write in %s; choose another --out", path, dir)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cannot write %s: %v; choose another --out", path, err)
+}
+
+// exists reports whether there is a file or folder at path.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func (o *localOutput) Progress(what string, done, total int) {
