@@ -216,14 +216,7 @@ type fault struct {
 // 403 answers "Forbidden: bot was blocked by the user". A later Fail for the
 // same method replaces the earlier one; times <= 0 removes it.
 func (s *Server) Fail(method string, times int, code int, retryAfter int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := strings.ToLower(method)
-	if times <= 0 {
-		delete(s.faults, key)
-		return
-	}
-	s.faults[key] = &fault{times: times, code: code, retryAfter: retryAfter}
+	s.setFault(method, times, &fault{times: times, code: code, retryAfter: retryAfter})
 }
 
 // Hang makes the next times calls to method go unanswered, without any
@@ -232,6 +225,12 @@ func (s *Server) Fail(method string, times int, code int, retryAfter int) {
 // recorded with Code 0. Like Fail, it replaces an earlier fault for the
 // method, and times <= 0 removes it.
 func (s *Server) Hang(method string, times int) {
+	s.setFault(method, times, &fault{times: times, hang: true})
+}
+
+// setFault puts f on method's next calls, or removes its fault when times
+// is 0 or less.
+func (s *Server) setFault(method string, times int, f *fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := strings.ToLower(method)
@@ -239,7 +238,7 @@ func (s *Server) Hang(method string, times int) {
 		delete(s.faults, key)
 		return
 	}
-	s.faults[key] = &fault{times: times, hang: true}
+	s.faults[key] = f
 }
 
 // errHang is takeFault's answer for a call that is to go unanswered.
@@ -357,9 +356,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, perr := parseRequest(r)
-	body, idx, aerr := s.invoke(name, req, perr, false)
+	body, aerr := s.invoke(name, req, perr, false)
 	if aerr == errHang {
-		s.setCode(idx, 0, "")
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
@@ -367,7 +365,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if aerr != nil {
-		s.setCode(idx, aerr.Code, aerr.Description)
 		writeError(w, aerr)
 		return
 	}
@@ -376,10 +373,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // invoke runs the Bot API method name with req (or answers perr, the
-// request's parse error), records the call, and returns the answer's body,
-// where the call is recorded (-1 if it is not), and the error to answer.
-// viaReply marks a call made in a webhook's response.
-func (s *Server) invoke(name string, req *request, perr *apiError, viaReply bool) ([]byte, int, *apiError) {
+// request's parse error), records the call with its outcome, and returns
+// the answer's body or the error to answer. viaReply marks a call made in
+// a webhook's response.
+func (s *Server) invoke(name string, req *request, perr *apiError, viaReply bool) ([]byte, *apiError) {
 	m, known := methods[strings.ToLower(name)]
 	if known {
 		name = m.name
@@ -410,7 +407,13 @@ func (s *Server) invoke(name string, req *request, perr *apiError, viaReply bool
 	if aerr == nil && !m.locked {
 		body, aerr = okBody(m.handler(s, req))
 	}
-	return body, idx, aerr
+	switch {
+	case aerr == errHang:
+		s.setCode(idx, 0, "")
+	case aerr != nil:
+		s.setCode(idx, aerr.Code, aerr.Description)
+	}
+	return body, aerr
 }
 
 // setCode records the code (and error description) answered to the

@@ -329,14 +329,7 @@ func (s *Server) replyCall(contentType string, body []byte) {
 		return
 	}
 	delete(req.params, "method")
-	_, idx, aerr := s.invoke(method, req, nil, true)
-	if aerr != nil {
-		code := aerr.Code
-		if aerr == errHang {
-			code = 0
-		}
-		s.setCode(idx, code, aerr.Description)
-	}
+	_, _ = s.invoke(method, req, nil, true) // nobody hears the answer
 }
 
 // redeliveryDelay is the pause before posting an update again after its

@@ -64,15 +64,14 @@ func prepare(ctx context.Context, path string, existing int, progress io.Writer)
 // has it, and makes sure it is open whatever the date, as the sandbox does.
 func openReference(ctx context.Context, s consultations.Store) (*consultations.Consultation, error) {
 	c, err := s.Consultation(ctx, demo.Slug)
-	stored := err == nil
-	if consultations.ErrorCode(err) == consultations.ENOTFOUND {
+	switch {
+	case consultations.ErrorCode(err) == consultations.ENOTFOUND:
 		c, err = demo.Open(time.Now())
+	case err == nil && c.Status == consultations.StatusOpen && c.StatusAt(time.Now()) == consultations.StatusOpen:
+		return c, nil // stored and open
 	}
 	if err != nil {
 		return nil, err
-	}
-	if stored && c.Status == consultations.StatusOpen && c.StatusAt(time.Now()) == consultations.StatusOpen {
-		return c, nil
 	}
 	c.Status, c.Closes, c.ClosedAt = consultations.StatusOpen, time.Time{}, time.Time{}
 	if err := s.PutConsultation(ctx, c); err != nil {
