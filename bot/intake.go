@@ -174,10 +174,10 @@ func nextBackoff(prev time.Duration, err error) time.Duration {
 // updates of the same citizens, are left unrecorded, to be handled when
 // they come again.
 func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
-	shards := make(map[int][]*models.Update)
+	bySender := make(map[int64][]*models.Update)
 	for _, u := range updates {
-		k := int(uint64(senderID(u)) % uint64(b.workers))
-		shards[k] = append(shards[k], u)
+		id := senderID(u)
+		bySender[id] = append(bySender[id], u)
 	}
 	var (
 		mu    sync.Mutex
@@ -185,22 +185,24 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
 		later = map[int64]bool{} // update ids left to come again
 	)
 	var wg sync.WaitGroup
-	for _, us := range shards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			blocked := map[int64]bool{} // senders with a lost update
+	workers := make(chan struct{}, b.workers)
+	for _, us := range bySender {
+		workers <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-workers }()
+			var blocked error // once one is lost, the sender's later ones wait
 			for _, u := range us {
-				sender := senderID(u)
-				err := errHeld
-				if !blocked[sender] {
+				err := blocked
+				if err == nil {
 					err = b.Handle(ctx, u)
 				}
 				if err == nil {
 					b.holdUnrecorded(u)
 					continue
 				}
-				blocked[sender] = true
+				if blocked == nil {
+					blocked = errHeld
+				}
 				mu.Lock()
 				later[u.ID] = true
 				if lost == nil {
@@ -208,7 +210,7 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []*models.Update) error {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	for _, u := range updates {
